@@ -1,0 +1,73 @@
+import os
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _has_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _has_redis() -> bool:
+    return settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+
+
+def pytest_runtest_setup(item):
+    """Tests that need a real server skip, with the reason, only when none is configured; in CI
+    (CI=true) a missing server is a failure, never a skip."""
+    needs = []
+    if item.get_closest_marker("postgres") and not _has_postgres():
+        needs.append("PostgreSQL (set DATABASE_URL=postgres://...)")
+    if item.get_closest_marker("redis") and not _has_redis():
+        needs.append("Redis (set CELERY_BROKER_URL=redis://...)")
+    if needs:
+        message = "needs " + " and ".join(needs)
+        if IN_CI:
+            pytest.fail(f"CI must run every test: {message}")
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test database starts with the food catalogue of fixtures/foods.json."""
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        call_command("loaddata", "foods", verbosity=0)
+
+
+@pytest.fixture
+def user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def other_user(db):
+    from tests.factories import UserFactory
+
+    return UserFactory()
+
+
+@pytest.fixture
+def almonds_oz(db):
+    from foods.models import Portion
+
+    return Portion.objects.select_related("food").get(food__name="Almonds", label="1 oz")
+
+
+@pytest.fixture
+def oat_bran_half_cup(db):
+    from foods.models import Portion
+
+    return Portion.objects.select_related("food").get(food__name="Oat bran", label="½ cup")
+
+
+@pytest.fixture
+def citrate(db):
+    from foods.models import SupplementForm
+
+    return SupplementForm.objects.get(name="Citrate")

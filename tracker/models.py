@@ -1,0 +1,129 @@
+"""Per-user tracking data: the profile, logged foods and supplement doses."""
+
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from foods import reference
+from foods.models import Food, Portion, SupplementForm
+from tracker import limits
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_time_zones():
+        raise ValidationError(f'"{value}" is not an IANA time zone (for example "Europe/Paris").')
+
+
+_ZONES: frozenset[str] = frozenset()
+
+
+def available_time_zones() -> frozenset[str]:
+    global _ZONES
+    if not _ZONES:
+        _ZONES = frozenset(zoneinfo.available_timezones())
+    return _ZONES
+
+
+class Sex(models.TextChoices):
+    FEMALE = reference.FEMALE, "Female"
+    MALE = reference.MALE, "Male"
+
+
+class LifeStage(models.TextChoices):
+    NONE = reference.NO_LIFE_STAGE, "None"
+    PREGNANT = reference.PREGNANT, "Pregnant"
+    LACTATING = reference.LACTATING, "Breastfeeding"
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    sex = models.CharField(max_length=8, choices=Sex.choices, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    life_stage = models.CharField(max_length=16, choices=LifeStage.choices, default=LifeStage.NONE)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    kidney_disease = models.BooleanField(
+        default=False, help_text="Impaired kidney function raises the risk of excess magnesium."
+    )
+    target_override_mg = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(limits.MIN_TARGET_MG), MaxValueValidator(limits.MAX_TARGET_MG)],
+        help_text="A daily target set by the user's doctor; replaces the RDA.",
+    )
+
+    def __str__(self) -> str:
+        return f"Profile of user {self.user_id}"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def clean(self) -> None:
+        if self.life_stage != LifeStage.NONE and self.sex == Sex.MALE:
+            raise ValidationError({"life_stage": "Pregnancy and breastfeeding apply to the female sex only."})
+
+
+class IntakeEntry(models.Model):
+    """A food eaten. ``magnesium_mg`` is fixed when logged: later edits to the catalogue keep history."""
+
+    id = models.UUIDField(
+        primary_key=True,
+        default=uuid.uuid4,
+        editable=False,
+        help_text="May be chosen by the client, so that an offline replay does not duplicate the entry.",
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intakes")
+    food = models.ForeignKey(Food, on_delete=models.PROTECT, related_name="+")
+    portion = models.ForeignKey(Portion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    quantity = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    grams = models.DecimalField(max_digits=8, decimal_places=2)
+    magnesium_mg = models.DecimalField(max_digits=9, decimal_places=2)
+    consumed_at = models.DateTimeField()
+    local_date = models.DateField(help_text="The day in the user's time zone when it was eaten.")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-consumed_at"]
+        verbose_name_plural = "intake entries"
+        indexes = [models.Index(fields=["user", "local_date"], name="intake_user_day")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(grams__gt=0), name="intake_grams_positive"),
+            models.CheckConstraint(condition=models.Q(magnesium_mg__gte=0), name="intake_mg_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Intake {self.id}"
+
+
+class SupplementDose(models.Model):
+    """A supplement taken. Elemental magnesium is what counts toward the day and the upper limit."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplement_doses")
+    form = models.ForeignKey(SupplementForm, on_delete=models.PROTECT, related_name="+")
+    elemental_mg = models.DecimalField(max_digits=8, decimal_places=2)
+    compound_mg = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, help_text="The compound weight, if given."
+    )
+    taken_at = models.DateTimeField()
+    local_date = models.DateField()
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-taken_at"]
+        indexes = [models.Index(fields=["user", "local_date"], name="dose_user_day")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(elemental_mg__gt=0), name="dose_elemental_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Supplement dose {self.id}"
+

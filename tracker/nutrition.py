@@ -1,0 +1,42 @@
+"""A profile's daily target and supplement limit on a given day. Pure: works on unsaved objects."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from foods import reference
+
+
+@dataclass(frozen=True)
+class DailyTarget:
+    target_mg: int
+    rda_mg: int
+    supplement_upper_limit_mg: int | None  # None: not established (infants): ask a clinician
+    label: str  # why this target, in words a user understands
+    overridden: bool
+
+
+def daily_target(*, sex: str, birth_date: date | None, life_stage: str, target_override_mg: int | None,
+                 on: date) -> DailyTarget:
+    """The target for ``on``. Age is computed on that day, so a birthday can move a person across a
+    band. A doctor-set override replaces the table. Without sex or birth date the Daily Value
+    (420 mg, ODS) stands in until the profile is complete."""
+    if birth_date is None or not sex or birth_date > on:
+        rda, label = reference.DAILY_VALUE_MG, "Daily Value (complete your profile for your own RDA)"
+        upper = reference.ADULT_UPPER_LIMIT_MG
+    else:
+        recommendation = reference.rda_for(sex=sex, birth_date=birth_date, life_stage=life_stage, on=on)
+        rda, label = recommendation.rda_mg, recommendation.label
+        upper = reference.supplement_upper_limit_mg(birth_date=birth_date, life_stage=life_stage, on=on)
+    if target_override_mg:
+        return DailyTarget(target_override_mg, rda, upper, "Target set by your doctor", True)
+    return DailyTarget(rda, rda, upper, label, False)
+
+
+def target_for_profile(profile, on: date) -> DailyTarget:
+    return daily_target(
+        sex=profile.sex,
+        birth_date=profile.birth_date,
+        life_stage=profile.life_stage,
+        target_override_mg=profile.target_override_mg,
+        on=on,
+    )

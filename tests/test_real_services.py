@@ -1,0 +1,53 @@
+"""Behaviour that only a real PostgreSQL or Redis can show. Marked: skipped only where none is set up."""
+
+import threading
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from tracker import services
+from tracker.models import IntakeEntry
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_replays_of_one_client_id_store_one_row(user, almonds_oz):
+    client_id = uuid.uuid4()
+    barrier = threading.Barrier(8)
+    outcomes, errors = [], []
+
+    def replay():
+        try:
+            barrier.wait()
+            outcomes.append(services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, id=client_id))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=replay) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert sorted(created for _, created in outcomes) == [False] * 7 + [True]
+    assert IntakeEntry.objects.filter(user=user).count() == 1
+    assert IntakeEntry.objects.get().magnesium_mg == Decimal(78)
+
+
+@pytest.mark.redis
+def test_messages_round_trip_through_the_configured_redis_broker():
+    from tracker.celery import app
+
+    queue_name = f"test-{uuid.uuid4()}"
+    with app.connection_for_write() as conn:
+        queue = conn.SimpleQueue(queue_name)
+        queue.put({"hello": "broker"})
+        message = queue.get(timeout=5)
+        message.ack()
+        assert message.payload == {"hello": "broker"}
+        queue.queue.delete()
+        queue.close()

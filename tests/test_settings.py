@@ -1,0 +1,51 @@
+"""Configuration comes from the environment; production mode refuses unsafe settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOW = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DATABASES['default']['ENGINE'], s.CELERY_BROKER_URL, s.DEBUG, s.USE_TZ, s.TIME_ZONE)"
+)
+
+
+def run_settings(tmp_path, **env_vars):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY",
+                                                             "ALLOWED_HOSTS", "DJANGO_DEBUG")}
+    env.update(DJANGO_SETTINGS_MODULE="tracker.settings", TRACKER_VAR_DIR=str(tmp_path), **env_vars)
+    return subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_with_nothing_set_it_runs_on_sqlite_and_a_filesystem_broker(tmp_path):
+    result = run_settings(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "filesystem://", "True", "True", "UTC"]
+    assert (tmp_path / "celery-broker").is_dir()
+
+
+def test_environment_urls_switch_to_postgres_and_redis(tmp_path):
+    result = run_settings(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
+                          CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:2] == ["django.db.backends.postgresql", "redis://127.0.0.1:6379/0"]
+
+
+def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run_settings(tmp_path, DJANGO_DEBUG="false", ALLOWED_HOSTS="mg.example.org")
+    assert result.returncode != 0
+    assert "needs SECRET_KEY" in result.stderr
+
+
+def test_production_mode_refuses_to_start_without_allowed_hosts(tmp_path):
+    result = run_settings(tmp_path, DJANGO_DEBUG="false", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "needs ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_mode_starts_with_both(tmp_path):
+    result = run_settings(tmp_path, DJANGO_DEBUG="false", SECRET_KEY="k" * 50, ALLOWED_HOSTS="mg.example.org")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[2] == "False"

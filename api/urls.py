@@ -1,1 +1,25 @@
-urlpatterns: list = []
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from api import views
+
+router = DefaultRouter()
+router.register("foods", views.FoodViewSet, basename="food")
+router.register("supplement-forms", views.SupplementFormViewSet, basename="supplement-form")
+router.register("intakes", views.IntakeViewSet, basename="intake")
+router.register("supplement-doses", views.SupplementDoseViewSet, basename="supplement-dose")
+
+urlpatterns = [
+    path("auth/register/", views.RegisterView.as_view(), name="register"),
+    path("auth/login/", views.LoginView.as_view(), name="login"),
+    path("auth/logout/", views.LogoutView.as_view(), name="logout"),
+    path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("summary/daily/", views.DailySummaryView.as_view(), name="summary-daily"),
+    path("summary/weekly/", views.WeeklySummaryView.as_view(), name="summary-weekly"),
+    path("export/", views.ExportView.as_view(), name="export"),
+    path("account/", views.AccountView.as_view(), name="account"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("", include(router.urls)),
+]

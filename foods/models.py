@@ -87,7 +87,9 @@ class Portion(models.Model):
 
     class Meta:
         ordering = ["food", "id"]
-        constraints = [models.UniqueConstraint(fields=["food", "label"], name="unique_portion_label_per_food")]
+        constraints = [
+            models.UniqueConstraint(fields=["food", "label"], name="unique_portion_label_per_food")
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} {self.food.name}"

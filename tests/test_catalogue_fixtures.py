@@ -12,7 +12,9 @@ pytestmark = pytest.mark.django_db
 
 def snapshot():
     return (
-        list(Food.objects.values_list("pk", "name", "category", "magnesium_mg_per_100g", "source", "source_id")),
+        list(
+            Food.objects.values_list("pk", "name", "category", "magnesium_mg_per_100g", "source", "source_id")
+        ),
         list(Portion.objects.values_list("pk", "food_id", "label", "grams")),
         list(SupplementForm.objects.values_list("pk", "name", "elemental_fraction")),
     )
@@ -36,19 +38,37 @@ def test_every_category_has_foods_and_every_food_a_household_portion_and_a_sourc
 
 # Every food the reference file names, by the catalogue's name, with the figure of its table row.
 ODS_PORTIONS = [
-    ("Pumpkin seeds, roasted", "1 oz", 156), ("Chia seeds", "1 oz", 111), ("Spinach, boiled", "½ cup", 78),
-    ("Cashews, dry roasted", "1 oz", 74), ("Peanuts, oil roasted", "¼ cup", 63),
-    ("Shredded wheat cereal", "2 large biscuits", 61), ("Soymilk, plain or vanilla", "1 cup", 61),
-    ("Black beans, cooked", "½ cup", 60), ("Edamame, shelled, cooked", "½ cup", 50),
-    ("Peanut butter, smooth", "2 tbsp", 49), ("Potato, baked with skin", "3.5 oz", 43),
-    ("Rice, brown, cooked", "½ cup", 42), ("Yogurt, plain, low fat", "8 oz", 42),
-    ("Breakfast cereal, fortified with 10% DV", "1 serving", 42), ("Oatmeal, instant", "1 packet", 36),
-    ("Kidney beans, canned", "½ cup", 35), ("Banana", "1 medium", 32),
-    ("Salmon, Atlantic, farmed, cooked", "3 oz", 26), ("Milk", "1 cup", 24), ("Halibut, cooked", "3 oz", 24),
-    ("Raisins", "½ cup", 23), ("Bread, whole wheat", "1 slice", 23), ("Avocado, cubed", "½ cup", 22),
-    ("Chicken breast, roasted", "3 oz", 22), ("Beef, ground, 90% lean, pan broiled", "3 oz", 20),
-    ("Broccoli, chopped, cooked", "½ cup", 12), ("Rice, white, cooked", "½ cup", 10), ("Apple", "1 medium", 9),
-    ("Carrot, raw", "1 medium", 7), ("Almonds", "1 oz", 78), ("Oat bran", "½ cup", 96),
+    ("Pumpkin seeds, roasted", "1 oz", 156),
+    ("Chia seeds", "1 oz", 111),
+    ("Spinach, boiled", "½ cup", 78),
+    ("Cashews, dry roasted", "1 oz", 74),
+    ("Peanuts, oil roasted", "¼ cup", 63),
+    ("Shredded wheat cereal", "2 large biscuits", 61),
+    ("Soymilk, plain or vanilla", "1 cup", 61),
+    ("Black beans, cooked", "½ cup", 60),
+    ("Edamame, shelled, cooked", "½ cup", 50),
+    ("Peanut butter, smooth", "2 tbsp", 49),
+    ("Potato, baked with skin", "3.5 oz", 43),
+    ("Rice, brown, cooked", "½ cup", 42),
+    ("Yogurt, plain, low fat", "8 oz", 42),
+    ("Breakfast cereal, fortified with 10% DV", "1 serving", 42),
+    ("Oatmeal, instant", "1 packet", 36),
+    ("Kidney beans, canned", "½ cup", 35),
+    ("Banana", "1 medium", 32),
+    ("Salmon, Atlantic, farmed, cooked", "3 oz", 26),
+    ("Milk", "1 cup", 24),
+    ("Halibut, cooked", "3 oz", 24),
+    ("Raisins", "½ cup", 23),
+    ("Bread, whole wheat", "1 slice", 23),
+    ("Avocado, cubed", "½ cup", 22),
+    ("Chicken breast, roasted", "3 oz", 22),
+    ("Beef, ground, 90% lean, pan broiled", "3 oz", 20),
+    ("Broccoli, chopped, cooked", "½ cup", 12),
+    ("Rice, white, cooked", "½ cup", 10),
+    ("Apple", "1 medium", 9),
+    ("Carrot, raw", "1 medium", 7),
+    ("Almonds", "1 oz", 78),
+    ("Oat bran", "½ cup", 96),
 ]
 
 
@@ -68,9 +88,18 @@ def test_foods_the_source_articles_name_are_there(name):
 
 def test_supplement_forms_from_the_seed_table():
     fractions = dict(SupplementForm.objects.values_list("name", "elemental_fraction"))
-    expected = {"Citrate": "0.1620", "Glycinate (bisglycinate)": "0.1410", "Malate": "0.1550", "Oxide": "0.6030",
-                "Taurate": "0.0890", "Chloride": "0.1200", "Sulfate (Epsom salt)": "0.0990", "Carbonate": "0.2880",
-                "Lactate": "0.1200", "L-threonate": "0.0830"}
+    expected = {
+        "Citrate": "0.1620",
+        "Glycinate (bisglycinate)": "0.1410",
+        "Malate": "0.1550",
+        "Oxide": "0.6030",
+        "Taurate": "0.0890",
+        "Chloride": "0.1200",
+        "Sulfate (Epsom salt)": "0.0990",
+        "Carbonate": "0.2880",
+        "Lactate": "0.1200",
+        "L-threonate": "0.0830",
+    }
     for name, fraction in expected.items():
         assert fractions[name] == Decimal(fraction), name
     assert set(SupplementForm.objects.values_list("route", flat=True)) == {"oral", "topical", "intravenous"}

@@ -24,14 +24,20 @@ def test_totals_across_several_days(user, almonds_oz, oat_bran_half_cup, citrate
     log_food(user, almonds_oz, datetime(2026, 3, 1, 8, tzinfo=utc))
     log_food(user, oat_bran_half_cup, datetime(2026, 3, 1, 19, tzinfo=utc))
     log_food(user, almonds_oz, datetime(2026, 3, 3, 12, tzinfo=utc), quantity=2)
-    services.dose_create(user=user, form=citrate, elemental_mg=Decimal(200), taken_at=datetime(2026, 3, 3, 22, tzinfo=utc))
+    services.dose_create(
+        user=user, form=citrate, elemental_mg=Decimal(200), taken_at=datetime(2026, 3, 3, 22, tzinfo=utc)
+    )
 
     days = services.daily_summaries(user=user, start=date(2026, 3, 1), end=date(2026, 3, 4))
     assert [d.date for d in days] == [date(2026, 3, d) for d in (1, 2, 3, 4)]
     first, empty, third, _ = days
     # a woman aged 35 on these days: RDA 320 mg
     assert (first.food_mg, first.supplement_mg, first.total_mg) == (Decimal(174), Decimal(0), Decimal(174))
-    assert (first.target_mg, first.percent_of_target, first.remaining_mg) == (320, Decimal("54.4"), Decimal(146))
+    assert (first.target_mg, first.percent_of_target, first.remaining_mg) == (
+        320,
+        Decimal("54.4"),
+        Decimal(146),
+    )
     assert (empty.total_mg, empty.remaining_mg, empty.percent_of_target) == (0, 320, 0)
     assert (third.food_mg, third.supplement_mg, third.total_mg) == (Decimal(156), Decimal(200), Decimal(356))
     assert third.remaining_mg == 0
@@ -99,22 +105,40 @@ def test_the_doctors_target_replaces_the_rda(user, almonds_oz):
     services.profile_update(user=user, target_override_mg=500)
     log_food(user, almonds_oz, datetime(2026, 3, 1, 8, tzinfo=UTC))
     day = services.daily_summaries(user=user, start=date(2026, 3, 1), end=date(2026, 3, 1))[0]
-    assert (day.target_mg, day.remaining_mg, day.target_label) == (500, Decimal(422), "Target set by your doctor")
+    assert (day.target_mg, day.remaining_mg, day.target_label) == (
+        500,
+        Decimal(422),
+        "Target set by your doctor",
+    )
 
 
 def test_pregnancy_and_lactation_targets(user):
     services.profile_update(user=user, birth_date=date(2000, 1, 1), life_stage="pregnant")
-    assert services.daily_summaries(user=user, start=date(2026, 3, 1), end=date(2026, 3, 1))[0].target_mg == 350
+    assert (
+        services.daily_summaries(user=user, start=date(2026, 3, 1), end=date(2026, 3, 1))[0].target_mg == 350
+    )
     services.profile_update(user=user, life_stage="lactating")
-    assert services.daily_summaries(user=user, start=date(2026, 3, 1), end=date(2026, 3, 1))[0].target_mg == 310
+    assert (
+        services.daily_summaries(user=user, start=date(2026, 3, 1), end=date(2026, 3, 1))[0].target_mg == 310
+    )
 
 
-def test_query_count_does_not_grow_with_range_or_history(user, almonds_oz, citrate, django_assert_num_queries):
+def test_query_count_does_not_grow_with_range_or_history(
+    user, almonds_oz, citrate, django_assert_num_queries
+):
     services.profile_get(user=user)
     start = datetime(2025, 1, 1, 12, tzinfo=UTC)
     IntakeEntry.objects.bulk_create(
-        IntakeEntry(user=user, food=almonds_oz.food, portion=almonds_oz, quantity=1, grams=almonds_oz.grams,
-                    magnesium_mg=Decimal(78), consumed_at=start + timedelta(days=i), local_date=(start + timedelta(days=i)).date())
+        IntakeEntry(
+            user=user,
+            food=almonds_oz.food,
+            portion=almonds_oz,
+            quantity=1,
+            grams=almonds_oz.grams,
+            magnesium_mg=Decimal(78),
+            consumed_at=start + timedelta(days=i),
+            local_date=(start + timedelta(days=i)).date(),
+        )
         for i in range(400)
     )
     with django_assert_num_queries(3):

@@ -30,7 +30,9 @@ def test_half_a_cup_of_oat_bran_adds_exactly_96_mg(user, oat_bran_half_cup):
 
 
 def test_quantity_multiplies_the_portion(user, almonds_oz):
-    entry, _ = services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, quantity=Decimal("2.5"))
+    entry, _ = services.intake_create(
+        user=user, food=almonds_oz.food, portion=almonds_oz, quantity=Decimal("2.5")
+    )
     assert entry.magnesium_mg == Decimal("195.00")
 
 
@@ -57,7 +59,10 @@ def test_local_date_is_the_users_day(user, almonds_oz):
     assert str(entry.local_date) == "2026-01-14"
     # 00:30 in Auckland on 15 January is still 14 January in UTC.
     entry, _ = services.intake_create(
-        user=user, food=almonds_oz.food, portion=almonds_oz, consumed_at=datetime(2026, 1, 14, 11, 30, tzinfo=UTC)
+        user=user,
+        food=almonds_oz.food,
+        portion=almonds_oz,
+        consumed_at=datetime(2026, 1, 14, 11, 30, tzinfo=UTC),
     )
     assert str(entry.local_date) == "2026-01-15"
 
@@ -78,7 +83,9 @@ def test_replaying_the_same_client_id_stores_one_row(user, almonds_oz):
     client_id = uuid.uuid4()
     eaten = timezone.now() - timedelta(hours=1)
     results = [
-        services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, consumed_at=eaten, id=client_id)
+        services.intake_create(
+            user=user, food=almonds_oz.food, portion=almonds_oz, consumed_at=eaten, id=client_id
+        )
         for _ in range(5)
     ]
     assert [created for _, created in results] == [True, False, False, False, False]
@@ -90,7 +97,9 @@ def test_the_same_client_id_with_other_data_is_a_conflict(user, almonds_oz):
     client_id = uuid.uuid4()
     services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, id=client_id)
     with pytest.raises(services.IdConflict):
-        services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, quantity=Decimal(3), id=client_id)
+        services.intake_create(
+            user=user, food=almonds_oz.food, portion=almonds_oz, quantity=Decimal(3), id=client_id
+        )
     assert IntakeEntry.objects.get().quantity == 1
 
 
@@ -122,7 +131,9 @@ def test_it_rejects_bad_quantities(user, almonds_oz, quantity):
     assert not IntakeEntry.objects.exists()
 
 
-@pytest.mark.parametrize("grams", [Decimal(0), Decimal("-5"), Decimal("NaN"), Decimal("-Infinity"), Decimal(5001)])
+@pytest.mark.parametrize(
+    "grams", [Decimal(0), Decimal("-5"), Decimal("NaN"), Decimal("-Infinity"), Decimal(5001)]
+)
 def test_it_rejects_bad_grams(user, almonds_oz, grams):
     with pytest.raises(ValidationError) as error:
         services.intake_create(user=user, food=almonds_oz.food, grams=grams)
@@ -134,7 +145,9 @@ def test_it_rejects_a_portion_of_another_food(user, almonds_oz):
     spinach = Food.objects.get(name="Spinach, raw")
     with pytest.raises(ValidationError) as error:
         services.intake_create(user=user, food=spinach, portion=almonds_oz)
-    assert error.value.message_dict["portion"] == ['This portion belongs to another food, not to "Spinach, raw".']
+    assert error.value.message_dict["portion"] == [
+        'This portion belongs to another food, not to "Spinach, raw".'
+    ]
     assert not IntakeEntry.objects.exists()
 
 
@@ -154,11 +167,16 @@ def test_it_wants_a_portion_or_grams_but_not_both(user, almonds_oz):
 def test_it_rejects_a_time_more_than_a_day_ahead(user, almonds_oz):
     with pytest.raises(ValidationError) as error:
         services.intake_create(
-            user=user, food=almonds_oz.food, portion=almonds_oz, consumed_at=timezone.now() + timedelta(hours=25)
+            user=user,
+            food=almonds_oz.food,
+            portion=almonds_oz,
+            consumed_at=timezone.now() + timedelta(hours=25),
         )
     assert error.value.message_dict["consumed_at"] == ["Cannot be more than a day in the future."]
     # within a day ahead is accepted (a meal logged in advance)
-    services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, consumed_at=timezone.now() + timedelta(hours=20))
+    services.intake_create(
+        user=user, food=almonds_oz.food, portion=almonds_oz, consumed_at=timezone.now() + timedelta(hours=20)
+    )
     assert IntakeEntry.objects.count() == 1
 
 
@@ -226,7 +244,9 @@ def test_it_rejects_an_unknown_time_zone(user):
 def test_pregnancy_with_sex_male_is_invalid(user):
     with pytest.raises(ValidationError) as error:
         services.profile_update(user=user, sex="male", life_stage="pregnant")
-    assert error.value.message_dict["life_stage"] == ["Pregnancy and breastfeeding apply to the female sex only."]
+    assert error.value.message_dict["life_stage"] == [
+        "Pregnancy and breastfeeding apply to the female sex only."
+    ]
     user.profile.refresh_from_db()
     assert (user.profile.sex, user.profile.life_stage) == ("female", "none")
 

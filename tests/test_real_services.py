@@ -21,7 +21,9 @@ def test_concurrent_replays_of_one_client_id_store_one_row(user, almonds_oz):
     def replay():
         try:
             barrier.wait()
-            outcomes.append(services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, id=client_id))
+            outcomes.append(
+                services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, id=client_id)
+            )
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:

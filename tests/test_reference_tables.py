@@ -35,8 +35,14 @@ def test_every_rda_row_for_each_sex_and_life_stage(age, male, female, pregnancy,
     assert reference.rda_for(sex="male", birth_date=birth, life_stage="none", on=ON).rda_mg == male
     assert reference.rda_for(sex="female", birth_date=birth, life_stage="none", on=ON).rda_mg == female
     if pregnancy:
-        assert reference.rda_for(sex="female", birth_date=birth, life_stage="pregnant", on=ON).rda_mg == pregnancy
-        assert reference.rda_for(sex="female", birth_date=birth, life_stage="lactating", on=ON).rda_mg == lactation
+        assert (
+            reference.rda_for(sex="female", birth_date=birth, life_stage="pregnant", on=ON).rda_mg
+            == pregnancy
+        )
+        assert (
+            reference.rda_for(sex="female", birth_date=birth, life_stage="lactating", on=ON).rda_mg
+            == lactation
+        )
 
 
 def test_infants_get_the_adequate_intake_by_months():
@@ -61,8 +67,12 @@ def test_a_birthday_moves_a_person_across_the_band(age, male_before, male_on, fe
     eve = date(2000 + age, 3, 9)
     assert reference.rda_for(sex="male", birth_date=birth, life_stage="none", on=eve).rda_mg == male_before
     assert reference.rda_for(sex="male", birth_date=birth, life_stage="none", on=birthday).rda_mg == male_on
-    assert reference.rda_for(sex="female", birth_date=birth, life_stage="none", on=eve).rda_mg == female_before
-    assert reference.rda_for(sex="female", birth_date=birth, life_stage="none", on=birthday).rda_mg == female_on
+    assert (
+        reference.rda_for(sex="female", birth_date=birth, life_stage="none", on=eve).rda_mg == female_before
+    )
+    assert (
+        reference.rda_for(sex="female", birth_date=birth, life_stage="none", on=birthday).rda_mg == female_on
+    )
 
 
 @pytest.mark.parametrize(
@@ -71,8 +81,18 @@ def test_a_birthday_moves_a_person_across_the_band(age, male_before, male_on, fe
 )
 def test_pregnancy_band_edges(age, before, on):
     birth = date(2000, 3, 10)
-    assert reference.rda_for(sex="female", birth_date=birth, life_stage="pregnant", on=date(2000 + age, 3, 9)).rda_mg == before
-    assert reference.rda_for(sex="female", birth_date=birth, life_stage="pregnant", on=date(2000 + age, 3, 10)).rda_mg == on
+    assert (
+        reference.rda_for(
+            sex="female", birth_date=birth, life_stage="pregnant", on=date(2000 + age, 3, 9)
+        ).rda_mg
+        == before
+    )
+    assert (
+        reference.rda_for(
+            sex="female", birth_date=birth, life_stage="pregnant", on=date(2000 + age, 3, 10)
+        ).rda_mg
+        == on
+    )
 
 
 def test_a_leap_day_birthday_turns_a_year_older_on_the_first_of_march():
@@ -81,13 +101,23 @@ def test_a_leap_day_birthday_turns_a_year_older_on_the_first_of_march():
 
 
 def test_pregnancy_outside_the_published_ages_takes_the_nearest_row():
-    assert reference.rda_for(sex="female", birth_date=born_years_ago(13), life_stage="pregnant", on=ON).rda_mg == 400
-    assert reference.rda_for(sex="female", birth_date=born_years_ago(52), life_stage="lactating", on=ON).rda_mg == 320
+    assert (
+        reference.rda_for(sex="female", birth_date=born_years_ago(13), life_stage="pregnant", on=ON).rda_mg
+        == 400
+    )
+    assert (
+        reference.rda_for(sex="female", birth_date=born_years_ago(52), life_stage="lactating", on=ON).rda_mg
+        == 320
+    )
 
 
-@pytest.mark.parametrize(("age", "limit"), [(1, 65), (3, 65), (4, 110), (8, 110), (9, 350), (18, 350), (19, 350), (80, 350)])
+@pytest.mark.parametrize(
+    ("age", "limit"), [(1, 65), (3, 65), (4, 110), (8, 110), (9, 350), (18, 350), (19, 350), (80, 350)]
+)
 def test_supplement_upper_limit_by_age(age, limit):
-    assert reference.supplement_upper_limit_mg(birth_date=born_years_ago(age), life_stage="none", on=ON) == limit
+    assert (
+        reference.supplement_upper_limit_mg(birth_date=born_years_ago(age), life_stage="none", on=ON) == limit
+    )
 
 
 def test_upper_limit_is_not_established_for_infants():
@@ -96,17 +126,23 @@ def test_upper_limit_is_not_established_for_infants():
 
 def test_upper_limit_in_pregnancy_and_lactation_is_350():
     for stage in ("pregnant", "lactating"):
-        assert reference.supplement_upper_limit_mg(birth_date=born_years_ago(16), life_stage=stage, on=ON) == 350
+        assert (
+            reference.supplement_upper_limit_mg(birth_date=born_years_ago(16), life_stage=stage, on=ON) == 350
+        )
 
 
 def test_a_doctor_set_target_overrides_the_table():
-    target = daily_target(sex="male", birth_date=born_years_ago(40), life_stage="none", target_override_mg=500, on=ON)
+    target = daily_target(
+        sex="male", birth_date=born_years_ago(40), life_stage="none", target_override_mg=500, on=ON
+    )
     assert (target.target_mg, target.rda_mg, target.overridden) == (500, 420, True)
     assert target.supplement_upper_limit_mg == 350
 
 
 def test_the_target_says_why():
-    target = daily_target(sex="female", birth_date=born_years_ago(40), life_stage="none", target_override_mg=None, on=ON)
+    target = daily_target(
+        sex="female", birth_date=born_years_ago(40), life_stage="none", target_override_mg=None, on=ON
+    )
     assert target.target_mg == 320
     assert target.label == "RDA for a woman aged 31–50 years"
 

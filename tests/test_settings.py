@@ -13,10 +13,15 @@ SHOW = (
 
 
 def run_settings(tmp_path, **env_vars):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY",
-                                                             "ALLOWED_HOSTS", "DJANGO_DEBUG")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_DEBUG")
+    }
     env.update(DJANGO_SETTINGS_MODULE="tracker.settings", TRACKER_VAR_DIR=str(tmp_path), **env_vars)
-    return subprocess.run([sys.executable, "-c", SHOW], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", SHOW], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_with_nothing_set_it_runs_on_sqlite_and_a_filesystem_broker(tmp_path):
@@ -27,8 +32,11 @@ def test_with_nothing_set_it_runs_on_sqlite_and_a_filesystem_broker(tmp_path):
 
 
 def test_environment_urls_switch_to_postgres_and_redis(tmp_path):
-    result = run_settings(tmp_path, DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
-                          CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    result = run_settings(
+        tmp_path,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/x",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == ["django.db.backends.postgresql", "redis://127.0.0.1:6379/0"]
 

@@ -105,7 +105,9 @@ class SupplementDose(models.Model):
     """A supplement taken. Elemental magnesium is what counts toward the day and the upper limit."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplement_doses")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplement_doses"
+    )
     form = models.ForeignKey(SupplementForm, on_delete=models.PROTECT, related_name="+")
     elemental_mg = models.DecimalField(max_digits=8, decimal_places=2)
     compound_mg = models.DecimalField(
@@ -126,4 +128,3 @@ class SupplementDose(models.Model):
 
     def __str__(self) -> str:
         return f"Supplement dose {self.id}"
-

@@ -15,8 +15,9 @@ class DailyTarget:
     overridden: bool
 
 
-def daily_target(*, sex: str, birth_date: date | None, life_stage: str, target_override_mg: int | None,
-                 on: date) -> DailyTarget:
+def daily_target(
+    *, sex: str, birth_date: date | None, life_stage: str, target_override_mg: int | None, on: date
+) -> DailyTarget:
     """The target for ``on``. Age is computed on that day, so a birthday can move a person across a
     band. A doctor-set override replaces the table. Without sex or birth date the Daily Value
     (420 mg, ODS) stands in until the profile is complete."""

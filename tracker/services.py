@@ -34,8 +34,14 @@ def profile_get(*, user: AbstractBaseUser) -> Profile:
 def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
     """Change profile fields; raises ValidationError (per field) and saves nothing on bad input."""
     profile = profile_get(user=user)
-    unknown = set(fields) - {"sex", "birth_date", "life_stage", "time_zone", "kidney_disease",
-                             "target_override_mg"}
+    unknown = set(fields) - {
+        "sex",
+        "birth_date",
+        "life_stage",
+        "time_zone",
+        "kidney_disease",
+        "target_override_mg",
+    }
     if unknown:
         raise ValidationError({name: "Unknown profile field." for name in sorted(unknown)})
     for name, value in fields.items():
@@ -146,13 +152,18 @@ class _ResolvedAmount:
     grams: Decimal
 
 
-def _resolve_amount(*, food: Food, portion: Portion | None, quantity, grams, errors: dict) -> _ResolvedAmount | None:
+def _resolve_amount(
+    *, food: Food, portion: Portion | None, quantity, grams, errors: dict
+) -> _ResolvedAmount | None:
     if portion is not None and grams is not None:
         errors["grams"] = ["Give either a portion (with a quantity) or grams, not both."]
         return None
     if portion is None and grams is None:
-        errors["portion"] = ["A quantity needs a portion." if quantity is not None
-                             else "Give a portion (with a quantity) or grams."]
+        errors["portion"] = [
+            "A quantity needs a portion."
+            if quantity is not None
+            else "Give a portion (with a quantity) or grams."
+        ]
         return None
     if portion is None:
         if quantity is not None:
@@ -163,8 +174,10 @@ def _resolve_amount(*, food: Food, portion: Portion | None, quantity, grams, err
     if portion.food_id != food.pk:
         errors["portion"] = [f'This portion belongs to another food, not to "{food.name}".']
         return None
-    quantity = Decimal(1) if quantity is None else _decimal(
-        quantity, "quantity", errors, maximum=limits.MAX_QUANTITY, unit="portions"
+    quantity = (
+        Decimal(1)
+        if quantity is None
+        else _decimal(quantity, "quantity", errors, maximum=limits.MAX_QUANTITY, unit="portions")
     )
     if quantity is None:
         return None
@@ -213,8 +226,13 @@ def intake_create(
         "local_date": consumed_at.astimezone(profile.zone).date(),
         "note": note,
     }
-    compare = {"food_id": food.pk, "portion_id": amount.portion.pk if amount.portion else None,
-               "quantity": amount.quantity, "grams": amount.grams, "note": note}
+    compare = {
+        "food_id": food.pk,
+        "portion_id": amount.portion.pk if amount.portion else None,
+        "quantity": amount.quantity,
+        "grams": amount.grams,
+        "note": note,
+    }
     if given_time is not None:
         compare["consumed_at"] = consumed_at
     return _idempotent_create(IntakeEntry, user=user, id=id, fields=fields, compare=compare)
@@ -240,11 +258,17 @@ def intake_update(
     amount_changed = food.pk != entry.food_id or any(v is not _UNSET for v in (portion, quantity, grams))
     if amount_changed:
         if portion is _UNSET and grams is _UNSET:
-            portion, grams = (entry.portion if entry.portion_id else None), (None if entry.portion_id else entry.grams)
+            portion, grams = (
+                (entry.portion if entry.portion_id else None),
+                (None if entry.portion_id else entry.grams),
+            )
         portion = None if portion is _UNSET else portion
         grams = None if grams is _UNSET else grams
-        quantity = (entry.quantity if portion is not None and portion == entry.portion else None) \
-            if quantity is _UNSET else quantity
+        quantity = (
+            (entry.quantity if portion is not None and portion == entry.portion else None)
+            if quantity is _UNSET
+            else quantity
+        )
         amount = _resolve_amount(food=food, portion=portion, quantity=quantity, grams=grams, errors=errors)
     if consumed_at is not None:
         consumed_at = _moment(consumed_at, "consumed_at", errors, profile)
@@ -253,9 +277,16 @@ def intake_update(
     if errors:
         raise ValidationError(errors)
     if amount_changed:
-        entry.food, entry.portion, entry.quantity, entry.grams = food, amount.portion, amount.quantity, amount.grams
+        entry.food, entry.portion, entry.quantity, entry.grams = (
+            food,
+            amount.portion,
+            amount.quantity,
+            amount.grams,
+        )
         entry.magnesium_mg = (
-            round_mg(amount.portion.magnesium_mg * amount.quantity) if amount.portion else food.magnesium_mg_in(amount.grams)
+            round_mg(amount.portion.magnesium_mg * amount.quantity)
+            if amount.portion
+            else food.magnesium_mg_in(amount.grams)
         )
     if consumed_at is not None:
         entry.consumed_at = consumed_at
@@ -302,8 +333,9 @@ def dose_create(
     elemental fraction (500 mg of citrate at 16.2 % is 81 mg). Returns (dose, created)."""
     profile = profile_get(user=user)
     errors: dict = {}
-    elemental, compound = _resolve_elemental(form=form, elemental_mg=elemental_mg, compound_mg=compound_mg,
-                                             errors=errors)
+    elemental, compound = _resolve_elemental(
+        form=form, elemental_mg=elemental_mg, compound_mg=compound_mg, errors=errors
+    )
     given_time = taken_at
     taken_at = _moment(taken_at, "taken_at", errors, profile)
     if len(note) > 500:
@@ -339,11 +371,14 @@ def dose_update(
     changed = form.pk != dose.form_id or elemental_mg is not _UNSET or compound_mg is not _UNSET
     if changed:
         if elemental_mg is _UNSET and compound_mg is _UNSET:
-            elemental_mg, compound_mg = (None, dose.compound_mg) if dose.compound_mg else (dose.elemental_mg, None)
+            elemental_mg, compound_mg = (
+                (None, dose.compound_mg) if dose.compound_mg else (dose.elemental_mg, None)
+            )
         elemental_mg = None if elemental_mg is _UNSET else elemental_mg
         compound_mg = None if compound_mg is _UNSET else compound_mg
-        elemental, compound = _resolve_elemental(form=form, elemental_mg=elemental_mg, compound_mg=compound_mg,
-                                                 errors=errors)
+        elemental, compound = _resolve_elemental(
+            form=form, elemental_mg=elemental_mg, compound_mg=compound_mg, errors=errors
+        )
     if taken_at is not None:
         taken_at = _moment(taken_at, "taken_at", errors, profile)
     if note is not None and len(note) > 500:
@@ -378,8 +413,9 @@ class DaySummary:
     supplement_over_limit: bool
 
 
-def daily_summaries(*, user: AbstractBaseUser, start: date, end: date,
-                    profile: Profile | None = None) -> list[DaySummary]:
+def daily_summaries(
+    *, user: AbstractBaseUser, start: date, end: date, profile: Profile | None = None
+) -> list[DaySummary]:
     """One summary per local day from ``start`` to ``end`` inclusive, ascending.
 
     Three queries whatever the range or the history: the profile, then one grouped SUM per table.
@@ -392,11 +428,15 @@ def daily_summaries(*, user: AbstractBaseUser, start: date, end: date,
     profile = profile or profile_get(user=user)
     food = dict(
         IntakeEntry.objects.filter(user=user, local_date__range=(start, end))
-        .values("local_date").annotate(mg=Sum("magnesium_mg")).values_list("local_date", "mg")
+        .values("local_date")
+        .annotate(mg=Sum("magnesium_mg"))
+        .values_list("local_date", "mg")
     )
     supplements = dict(
         SupplementDose.objects.filter(user=user, local_date__range=(start, end))
-        .values("local_date").annotate(mg=Sum("elemental_mg")).values_list("local_date", "mg")
+        .values("local_date")
+        .annotate(mg=Sum("elemental_mg"))
+        .values_list("local_date", "mg")
     )
     days = []
     day = start

@@ -1,0 +1,98 @@
+"""Export of everything a user has stored, as JSON (complete) or CSV (one row per entry)."""
+
+import csv
+import io
+
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from rest_framework.utils.encoders import JSONEncoder
+
+from api import serializers as s
+from tracker import services
+from tracker.models import IntakeEntry, SupplementDose
+
+CSV_COLUMNS = [
+    "type",
+    "id",
+    "at",
+    "local_date",
+    "item",
+    "portion",
+    "quantity",
+    "grams",
+    "compound_mg",
+    "magnesium_mg",
+    "note",
+]
+
+
+def export_data(user) -> dict:
+    profile = services.profile_get(user=user)
+    intakes = IntakeEntry.objects.filter(user=user).select_related("food", "portion").order_by("consumed_at")
+    doses = SupplementDose.objects.filter(user=user).select_related("form").order_by("taken_at")
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "account": {
+            "username": user.username,
+            "email": user.email,
+            "date_joined": user.date_joined.isoformat(),
+        },
+        "profile": s.ProfileSerializer(profile).data,
+        "intakes": s.IntakeEntrySerializer(intakes, many=True).data,
+        "supplement_doses": s.SupplementDoseSerializer(doses, many=True).data,
+    }
+
+
+def _filename(user, extension: str) -> str:
+    return f'attachment; filename="magnesium-{timezone.now().date().isoformat()}.{extension}"'
+
+
+def export_json(user) -> JsonResponse:
+    response = JsonResponse(
+        export_data(user), encoder=JSONEncoder, json_dumps_params={"ensure_ascii": False, "indent": 1}
+    )
+    response["Content-Disposition"] = _filename(user, "json")
+    return response
+
+
+def export_csv(user) -> HttpResponse:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for entry in (
+        IntakeEntry.objects.filter(user=user).select_related("food", "portion").order_by("consumed_at")
+    ):
+        writer.writerow(
+            [
+                "food",
+                entry.id,
+                entry.consumed_at.isoformat(),
+                entry.local_date,
+                entry.food.name,
+                entry.portion.label if entry.portion else "",
+                entry.quantity or "",
+                entry.grams,
+                "",
+                entry.magnesium_mg,
+                entry.note,
+            ]
+        )
+    for dose in SupplementDose.objects.filter(user=user).select_related("form").order_by("taken_at"):
+        writer.writerow(
+            [
+                "supplement",
+                dose.id,
+                dose.taken_at.isoformat(),
+                dose.local_date,
+                dose.form.name,
+                "",
+                "",
+                "",
+                dose.compound_mg or "",
+                dose.elemental_mg,
+                dose.note,
+            ]
+        )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _filename(user, "csv")
+    return response

@@ -1,0 +1,339 @@
+"""Serializers: shapes and types of the JSON. The rules live in tracker.services."""
+
+from django.contrib.auth import get_user_model, password_validation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from foods.models import Food, FoodCategory, Portion, SupplementForm
+from foods.nutrition import whole_mg
+from tracker import limits
+from tracker.models import IntakeEntry, Profile, Sex, SupplementDose, validate_time_zone
+
+User = get_user_model()
+
+MG = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": False}
+
+
+# --- Auth ---------------------------------------------------------------------------------------------
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+
+    def validate_username(self, value: str) -> str:
+        if User.objects.filter(username__iexact=value).exists():
+            raise serializers.ValidationError("This username is taken.")
+        return value
+
+    def validate(self, attrs):
+        candidate = User(username=attrs["username"], email=attrs["email"])
+        try:
+            password_validation.validate_password(attrs["password"], candidate)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError({"password": list(exc.messages)}) from exc
+        return attrs
+
+
+class LoginSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    username = serializers.CharField()
+
+
+# --- Profile --------------------------------------------------------------------------------------------
+
+
+class ProfileSerializer(serializers.ModelSerializer):
+    sex = serializers.ChoiceField(choices=Sex.choices, allow_blank=True, required=False)
+    time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone], required=False)
+    target_override_mg = serializers.IntegerField(
+        min_value=limits.MIN_TARGET_MG, max_value=limits.MAX_TARGET_MG, allow_null=True, required=False
+    )
+    life_stage_label = serializers.CharField(source="get_life_stage_display", read_only=True)
+    daily_target_mg = serializers.SerializerMethodField()
+    target_label = serializers.SerializerMethodField()
+    rda_mg = serializers.SerializerMethodField()
+    supplement_upper_limit_mg = serializers.SerializerMethodField()
+    today = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Profile
+        fields = [
+            "sex",
+            "birth_date",
+            "life_stage",
+            "life_stage_label",
+            "time_zone",
+            "kidney_disease",
+            "target_override_mg",
+            "daily_target_mg",
+            "target_label",
+            "rda_mg",
+            "supplement_upper_limit_mg",
+            "today",
+        ]
+
+    def _target(self, profile):
+        from tracker import services
+
+        cache = self.context.setdefault("_targets", {})
+        if profile.pk not in cache:
+            cache[profile.pk] = services.target_on(profile=profile, on=services.local_today(profile=profile))
+        return cache[profile.pk]
+
+    def get_daily_target_mg(self, profile) -> int:
+        return self._target(profile).target_mg
+
+    def get_target_label(self, profile) -> str:
+        return self._target(profile).label
+
+    def get_rda_mg(self, profile) -> int:
+        return self._target(profile).rda_mg
+
+    def get_supplement_upper_limit_mg(self, profile) -> int | None:
+        return self._target(profile).supplement_upper_limit_mg
+
+    def get_today(self, profile) -> str:
+        from tracker import services
+
+        return services.local_today(profile=profile).isoformat()
+
+
+# --- Catalogue ------------------------------------------------------------------------------------------
+
+
+class PortionSerializer(serializers.ModelSerializer):
+    grams = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=False)
+    magnesium_mg = serializers.SerializerMethodField(help_text="Whole mg in one portion, as shown to users.")
+
+    class Meta:
+        model = Portion
+        fields = ["id", "label", "grams", "magnesium_mg"]
+
+    def get_magnesium_mg(self, portion) -> int:
+        return whole_mg(portion.food.magnesium_mg_in(portion.grams))
+
+
+class FoodSerializer(serializers.ModelSerializer):
+    category_label = serializers.CharField(source="get_category_display")
+    magnesium_mg_per_100g = serializers.DecimalField(max_digits=9, decimal_places=4, coerce_to_string=False)
+    portions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Food
+        fields = [
+            "id",
+            "name",
+            "category",
+            "category_label",
+            "magnesium_mg_per_100g",
+            "source",
+            "source_id",
+            "portions",
+        ]
+
+    def get_portions(self, food) -> PortionSerializer(many=True):
+        for portion in food.portions.all():
+            portion.food = food  # no query per portion
+        return PortionSerializer(food.portions.all(), many=True).data
+
+
+class SupplementFormSerializer(serializers.ModelSerializer):
+    elemental_fraction = serializers.DecimalField(max_digits=5, decimal_places=4, coerce_to_string=False)
+
+    class Meta:
+        model = SupplementForm
+        fields = [
+            "id",
+            "name",
+            "route",
+            "elemental_fraction",
+            "bioavailability",
+            "best_for",
+            "side_effects",
+            "source",
+        ]
+
+
+class FoodQuerySerializer(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    category = serializers.ChoiceField(choices=FoodCategory.choices, required=False)
+
+
+# --- Logging --------------------------------------------------------------------------------------------
+
+
+class DayStatusSerializer(serializers.Serializer):
+    """The day an entry falls on, after the change: enough for the client to update its screen."""
+
+    date = serializers.DateField()
+    food_mg = serializers.DecimalField(**MG)
+    supplement_mg = serializers.DecimalField(**MG)
+    total_mg = serializers.DecimalField(**MG)
+    target_mg = serializers.IntegerField()
+    remaining_mg = serializers.DecimalField(**MG)
+    supplement_upper_limit_mg = serializers.IntegerField(allow_null=True)
+    supplement_over_limit = serializers.BooleanField()
+
+
+class IntakeEntrySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(
+        required=False, help_text="Optional client-chosen UUID; a replay is stored once."
+    )
+    food = serializers.PrimaryKeyRelatedField(queryset=Food.objects.all())
+    portion = serializers.PrimaryKeyRelatedField(
+        queryset=Portion.objects.all(), required=False, allow_null=True
+    )
+    quantity = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=3,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text=f"Number of portions, more than 0 and at most {limits.MAX_QUANTITY}; default 1.",
+    )
+    grams = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text=f"Weight eaten instead of a portion, more than 0 and at most {limits.MAX_GRAMS} g.",
+    )
+    consumed_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    food_name = serializers.CharField(source="food.name", read_only=True)
+    portion_label = serializers.CharField(
+        source="portion.label", read_only=True, allow_null=True, default=None
+    )
+    magnesium_mg = serializers.DecimalField(read_only=True, **MG)
+    local_date = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = IntakeEntry
+        fields = [
+            "id",
+            "food",
+            "food_name",
+            "portion",
+            "portion_label",
+            "quantity",
+            "grams",
+            "magnesium_mg",
+            "consumed_at",
+            "local_date",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class IntakeCreatedSerializer(IntakeEntrySerializer):
+    day = DayStatusSerializer(read_only=True)
+
+    class Meta(IntakeEntrySerializer.Meta):
+        fields = [*IntakeEntrySerializer.Meta.fields, "day"]
+
+
+class SupplementDoseSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(
+        required=False, help_text="Optional client-chosen UUID; a replay is stored once."
+    )
+    form = serializers.PrimaryKeyRelatedField(queryset=SupplementForm.objects.all())
+    elemental_mg = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text=f"Elemental magnesium from the label, more than 0 and at most {limits.MAX_ELEMENTAL_MG} mg.",
+    )
+    compound_mg = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text="Compound weight instead; the elemental mg is computed from the form's fraction.",
+    )
+    taken_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    form_name = serializers.CharField(source="form.name", read_only=True)
+    local_date = serializers.DateField(read_only=True)
+
+    class Meta:
+        model = SupplementDose
+        fields = [
+            "id",
+            "form",
+            "form_name",
+            "elemental_mg",
+            "compound_mg",
+            "taken_at",
+            "local_date",
+            "note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class DoseCreatedSerializer(SupplementDoseSerializer):
+    day = DayStatusSerializer(read_only=True)
+
+    class Meta(SupplementDoseSerializer.Meta):
+        fields = [*SupplementDoseSerializer.Meta.fields, "day"]
+
+
+class DateRangeQuerySerializer(serializers.Serializer):
+    start = serializers.DateField(required=False, help_text="First local date, inclusive.")
+    end = serializers.DateField(required=False, help_text="Last local date, inclusive.")
+
+    def validate(self, attrs):
+        if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
+            raise serializers.ValidationError({"end": "The end date is before the start date."})
+        return attrs
+
+
+# --- Summaries ------------------------------------------------------------------------------------------
+
+
+class DaySummarySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    food_mg = serializers.DecimalField(**MG)
+    supplement_mg = serializers.DecimalField(**MG)
+    total_mg = serializers.DecimalField(**MG)
+    target_mg = serializers.IntegerField()
+    target_label = serializers.CharField()
+    percent_of_target = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
+    remaining_mg = serializers.DecimalField(**MG)
+    supplement_upper_limit_mg = serializers.IntegerField(allow_null=True)
+    supplement_over_limit = serializers.BooleanField()
+
+
+class WeekSummarySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = DaySummarySerializer(many=True)
+    average_mg = serializers.DecimalField(**MG)
+    days_target_met = serializers.IntegerField()
+    target_mg = serializers.IntegerField(help_text="The target on the last day (for the chart's line).")
+
+
+class DayQuerySerializer(serializers.Serializer):
+    date = serializers.DateField(required=False, help_text="Local date; default today in the user's zone.")
+
+
+class WeekQuerySerializer(serializers.Serializer):
+    end = serializers.DateField(required=False, help_text="Last local date of the week; default today.")
+
+
+class ExportQuerySerializer(serializers.Serializer):
+    format = serializers.ChoiceField(choices=["json", "csv"], required=False, default="json")

@@ -1,0 +1,137 @@
+"""Registration, login, logout, throttling and the profile over HTTP."""
+
+from datetime import date
+
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+
+
+def test_register_returns_201_a_working_token_and_a_profile(anon):
+    response = anon.post(
+        "/api/v1/auth/register/",
+        {"username": "mara", "email": "mara@example.com", "password": "magnesium-and-me-42"},
+    )
+    assert response.status_code == 201
+    assert response.data["username"] == "mara"
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.data['token']}")
+    profile = client.get("/api/v1/profile/")
+    assert profile.status_code == 200
+    assert profile.data["daily_target_mg"] == 420  # Daily Value until the profile is complete
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"username": "a", "email": "a@example.com", "password": "123"}, "password"),
+        ({"username": "a", "email": "a@example.com", "password": "password"}, "password"),
+        ({"username": "a", "email": "not-an-email", "password": "magnesium-and-me-42"}, "email"),
+        ({"username": "bad name!", "email": "a@example.com", "password": "magnesium-and-me-42"}, "username"),
+        ({"email": "a@example.com", "password": "magnesium-and-me-42"}, "username"),
+    ],
+)
+def test_register_rejects_bad_input_and_stores_nothing(anon, payload, field):
+    response = anon.post("/api/v1/auth/register/", payload)
+    assert response.status_code == 400
+    assert field in response.data
+    assert not User.objects.exists()
+
+
+def test_register_rejects_a_taken_username(anon, user):
+    response = anon.post(
+        "/api/v1/auth/register/",
+        {"username": user.username.upper(), "email": "x@example.com", "password": "magnesium-and-me-42"},
+    )
+    assert response.status_code == 400
+    assert response.data["username"] == ["This username is taken."]
+
+
+def test_login_returns_a_token_and_logout_revokes_it(anon, user):
+    response = anon.post(
+        "/api/v1/auth/login/", {"username": user.username, "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 200
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {response.data['token']}")
+    assert client.get("/api/v1/profile/").status_code == 200
+    assert client.post("/api/v1/auth/logout/").status_code == 204
+    assert not Token.objects.filter(user=user).exists()
+    assert client.get("/api/v1/profile/").status_code == 401
+
+
+def test_login_with_a_wrong_password_is_400(anon, user):
+    response = anon.post("/api/v1/auth/login/", {"username": user.username, "password": "nope"})
+    assert response.status_code == 400
+    assert response.data["non_field_errors"] == ["Wrong username or password."]
+
+
+def test_auth_endpoints_are_throttled(anon, user):
+    codes = [
+        anon.post("/api/v1/auth/login/", {"username": user.username, "password": "nope"}).status_code
+        for _ in range(21)
+    ]
+    assert codes[:20] == [400] * 20
+    assert codes[20] == 429
+
+
+def test_session_login_works_for_the_pwa_with_csrf(user):
+    client = APIClient(enforce_csrf_checks=True)
+    response = client.post(
+        "/api/v1/auth/login/", {"username": user.username, "password": "correct horse battery staple"}
+    )
+    assert response.status_code == 200
+    assert client.get("/api/v1/profile/").status_code == 200  # the session cookie authenticates
+    # an unsafe request without the CSRF token is refused
+    assert client.patch("/api/v1/profile/", {"kidney_disease": True}).status_code == 403
+    csrf = client.cookies["csrftoken"].value
+    assert (
+        client.patch("/api/v1/profile/", {"kidney_disease": True}, HTTP_X_CSRFTOKEN=csrf).status_code == 200
+    )
+
+
+def test_anonymous_requests_are_refused(anon):
+    assert anon.get("/api/v1/profile/").status_code in (401, 403)
+    assert anon.get("/api/v1/intakes/").status_code in (401, 403)
+
+
+def test_profile_shows_target_upper_limit_and_life_stage_label(api):
+    response = api.patch(
+        "/api/v1/profile/",
+        {"sex": "female", "birth_date": "1995-02-01", "life_stage": "lactating", "time_zone": "Europe/Paris"},
+    )
+    assert response.status_code == 200, response.data
+    assert response.data["daily_target_mg"] == 310 if date.today().year - 1995 <= 30 else 320
+    assert response.data["supplement_upper_limit_mg"] == 350
+    assert response.data["life_stage_label"] == "Breastfeeding"
+    assert response.data["target_label"].startswith("RDA while breastfeeding")
+    response = api.patch("/api/v1/profile/", {"target_override_mg": 500})
+    assert (response.data["daily_target_mg"], response.data["target_label"]) == (
+        500,
+        "Target set by your doctor",
+    )
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"sex": "other"}, "sex"),
+        ({"birth_date": "2999-01-01"}, "birth_date"),
+        ({"birth_date": "not a date"}, "birth_date"),
+        ({"life_stage": "pregnant", "sex": "male"}, "life_stage"),
+        ({"target_override_mg": -5}, "target_override_mg"),
+        ({"target_override_mg": 100000}, "target_override_mg"),
+        ({"kidney_disease": "perhaps"}, "kidney_disease"),
+    ],
+)
+def test_profile_rejects_bad_input_per_field(api, user, payload, field):
+    response = api.patch("/api/v1/profile/", payload)
+    assert response.status_code == 400
+    assert field in response.data
+    user.profile.refresh_from_db()
+    assert (user.profile.sex, user.profile.time_zone, user.profile.life_stage) == ("female", "UTC", "none")

@@ -4,6 +4,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
+from foods.catalogue_cache import catalogue_row
 from foods.models import Food, FoodCategory, Portion, SupplementForm
 from foods.nutrition import whole_mg
 from tracker import limits
@@ -166,6 +167,25 @@ class FoodQuerySerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=FoodCategory.choices, required=False)
 
 
+class CatalogueRelatedField(serializers.PrimaryKeyRelatedField):
+    """A foreign key to the catalogue, read through the per-process catalogue rows (no query when the
+    row was read before in this catalogue version)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if str(pk) != str(data).strip() or not -(2**63) <= pk < 2**63:
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        row = catalogue_row(self.queryset.model, pk)
+        if row is None:
+            self.fail("does_not_exist", pk_value=data)
+        return row
+
+
 # --- Logging --------------------------------------------------------------------------------------------
 
 
@@ -182,7 +202,10 @@ class DayStatusSerializer(serializers.Serializer):
     supplement_over_limit = serializers.BooleanField()
 
 
-class IntakeEntrySerializer(serializers.ModelSerializer):
+class IntakeEntrySerializer(serializers.Serializer):
+    """A plain Serializer with every field declared: a ModelSerializer would introspect the model on
+    every request of the hottest write."""
+
     id = serializers.UUIDField(
         required=False, help_text="Optional client-chosen UUID; a replay is stored once."
     )
@@ -238,15 +261,12 @@ class IntakeEntrySerializer(serializers.ModelSerializer):
 class IntakeCreatedSerializer(IntakeEntrySerializer):
     day = DayStatusSerializer(read_only=True)
 
-    class Meta(IntakeEntrySerializer.Meta):
-        fields = [*IntakeEntrySerializer.Meta.fields, "day"]
 
-
-class SupplementDoseSerializer(serializers.ModelSerializer):
+class SupplementDoseSerializer(serializers.Serializer):
     id = serializers.UUIDField(
         required=False, help_text="Optional client-chosen UUID; a replay is stored once."
     )
-    form = serializers.PrimaryKeyRelatedField(queryset=SupplementForm.objects.all())
+    form = CatalogueRelatedField(queryset=SupplementForm.objects.all())
     elemental_mg = serializers.DecimalField(
         max_digits=12,
         decimal_places=2,
@@ -287,9 +307,6 @@ class SupplementDoseSerializer(serializers.ModelSerializer):
 
 class DoseCreatedSerializer(SupplementDoseSerializer):
     day = DayStatusSerializer(read_only=True)
-
-    class Meta(SupplementDoseSerializer.Meta):
-        fields = [*SupplementDoseSerializer.Meta.fields, "day"]
 
 
 class DateRangeQuerySerializer(serializers.Serializer):

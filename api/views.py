@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.export import export_csv, export_json
 from api.schema import CONFLICT
+from foods.catalogue_cache import cached_catalogue
 from foods.models import Food, SupplementForm
 from foods.nutrition import round_mg
 from tracker import services
@@ -104,7 +105,8 @@ class ProfileView(APIView):
 
 @extend_schema_view(list=extend_schema(parameters=[s.FoodQuerySerializer]))
 class FoodViewSet(viewsets.ReadOnlyModelViewSet):
-    """The food catalogue, each food with its household portions and the whole mg in each."""
+    """The food catalogue, each food with its household portions and the whole mg in each.
+    Pages are cached per catalogue version (foods.catalogue_cache)."""
 
     serializer_class = s.FoodSerializer
 
@@ -118,6 +120,20 @@ class FoodViewSet(viewsets.ReadOnlyModelViewSet):
             foods = foods.filter(category=query.validated_data["category"])
         text = query.validated_data.get("search", "").strip()
         return foods.search(text) if text else foods.order_by("name")
+
+    def list(self, request, *args, **kwargs):
+        params = request.query_params
+        key = f"foods:{request.get_host()}:" + "|".join(
+            params.get(name, "")[:200].strip().lower() for name in ("search", "category", "page", "page_size")
+        )
+        page = cached_catalogue(key, lambda: super(FoodViewSet, self).list(request, *args, **kwargs).data)
+        return Response(page)
+
+    def retrieve(self, request, *args, **kwargs):
+        key = f"food:{kwargs.get('pk', '')[:40]}"
+        return Response(
+            cached_catalogue(key, lambda: super(FoodViewSet, self).retrieve(request, *args, **kwargs).data)
+        )
 
 
 class SupplementFormViewSet(viewsets.ReadOnlyModelViewSet):
@@ -257,6 +273,11 @@ class SupplementDoseViewSet(OwnedViewSet):
 # --- Summaries ------------------------------------------------------------------------------------------
 
 
+def _day_json(summary: services.DaySummary) -> dict:
+    """The DaySummarySerializer shape, built directly: summaries are the hottest reads of the app."""
+    return {name: getattr(summary, name) for name in s.DaySummarySerializer._declared_fields}
+
+
 class DailySummaryView(APIView):
     @extend_schema(parameters=[s.DayQuerySerializer], responses=s.DaySummarySerializer)
     def get(self, request):
@@ -266,7 +287,7 @@ class DailySummaryView(APIView):
         profile = services.profile_get(user=request.user)
         day = query.validated_data.get("date") or services.local_today(profile=profile)
         summary = services.daily_summaries(user=request.user, start=day, end=day, profile=profile)[0]
-        return Response(s.DaySummarySerializer(summary).data)
+        return Response(_day_json(summary))
 
 
 class WeeklySummaryView(APIView):
@@ -283,12 +304,12 @@ class WeeklySummaryView(APIView):
         week = {
             "start": days[0].date,
             "end": days[-1].date,
-            "days": days,
+            "days": [_day_json(day) for day in days],
             "average_mg": round_mg(sum((d.total_mg for d in days), Decimal(0)) / len(days)),
             "days_target_met": sum(1 for d in days if d.total_mg >= d.target_mg),
             "target_mg": days[-1].target_mg,
         }
-        return Response(s.WeekSummarySerializer(week).data)
+        return Response(week)
 
 
 # --- The user's data ------------------------------------------------------------------------------------

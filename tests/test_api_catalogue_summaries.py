@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 
+from foods.models import Food
 from tracker import services
 from tracker.models import IntakeEntry, SupplementDose
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.django_db
 def test_food_search_matches_any_word_case_insensitively_best_first(api):
     response = api.get("/api/v1/foods/?search=BROWN rice")
     assert response.status_code == 200
-    names = [f["name"] for f in response.data["results"]]
+    names = [f["name"] for f in response.json()["results"]]
     assert names[0] == "Rice, brown, cooked"
     assert "Rice, white, cooked" in names
 
@@ -22,21 +23,36 @@ def test_food_search_matches_any_word_case_insensitively_best_first(api):
 def test_food_has_portions_with_their_mg(api, almonds_oz):
     response = api.get(f"/api/v1/foods/{almonds_oz.food_id}/")
     assert response.status_code == 200
-    portions = {p["label"]: p["magnesium_mg"] for p in response.data["portions"]}
+    portions = {p["label"]: p["magnesium_mg"] for p in response.json()["portions"]}
     assert portions["1 oz"] == 78
-    assert response.data["category"] == "nuts_seeds" and response.data["category_label"] == "Nuts and seeds"
+    assert (
+        response.json()["category"] == "nuts_seeds" and response.json()["category_label"] == "Nuts and seeds"
+    )
     assert api.get("/api/v1/foods/999999/").status_code == 404
 
 
 def test_food_filter_by_category_and_pages(api):
     response = api.get("/api/v1/foods/?category=sweets")
-    assert {f["category"] for f in response.data["results"]} == {"sweets"}
+    assert {f["category"] for f in response.json()["results"]} == {"sweets"}
     assert api.get("/api/v1/foods/?category=candy").status_code == 400
     first = api.get("/api/v1/foods/?page_size=10")
     assert len(first.data["results"]) == 10 and first.data["next"] and first.data["previous"] is None
     second = api.get(first.data["next"])
     assert not {f["id"] for f in first.data["results"]} & {f["id"] for f in second.data["results"]}
     assert api.get("/api/v1/foods/?page=0").status_code == 404
+
+
+def test_catalogue_changes_show_at_once_despite_the_cache(api, almonds_oz):
+    assert api.get("/api/v1/foods/?search=almond").json()["results"][0]["portions"][0]["magnesium_mg"] == 78
+    food = almonds_oz.food
+    food.magnesium_mg_per_100g = Decimal(100)
+    food.save()
+    assert api.get("/api/v1/foods/?search=almond").json()["results"][0]["portions"][0]["magnesium_mg"] == 28
+    assert api.get(f"/api/v1/foods/{food.pk}/").json()["portions"][0]["magnesium_mg"] == 28
+    Food.objects.create(
+        name="Almond butter", category="nuts_seeds", magnesium_mg_per_100g=Decimal(279), source="x"
+    )
+    assert "Almond butter" in [f["name"] for f in api.get("/api/v1/foods/?search=almond").json()["results"]]
 
 
 def test_supplement_forms(api):
@@ -51,8 +67,8 @@ def test_daily_summary_defaults_to_today_in_the_users_zone(api, user, almonds_oz
     today_there = services.local_today(profile=user.profile.__class__.objects.get(user=user))
     api.post("/api/v1/intakes/", {"food": almonds_oz.food_id, "portion": almonds_oz.pk})
     response = api.get("/api/v1/summary/daily/")
-    assert response.data["date"] == today_there.isoformat()
-    assert response.data["food_mg"] == 78
+    assert response.json()["date"] == today_there.isoformat()
+    assert response.json()["food_mg"] == 78
     expected_keys = {
         "date",
         "food_mg",
@@ -64,7 +80,7 @@ def test_daily_summary_defaults_to_today_in_the_users_zone(api, user, almonds_oz
         "supplement_upper_limit_mg",
         "supplement_over_limit",
     }
-    assert expected_keys <= set(response.data)
+    assert expected_keys <= set(response.json())
     assert api.get("/api/v1/summary/daily/?date=2026-13-01").status_code == 400
 
 
@@ -82,12 +98,12 @@ def test_weekly_summary_has_seven_ascending_days_average_and_days_on_target(api,
     )
     response = api.get("/api/v1/summary/weekly/?end=2026-04-07")
     assert response.status_code == 200
-    days = response.data["days"]
+    days = response.json()["days"]
     assert [d["date"] for d in days] == [f"2026-04-0{i}" for i in range(1, 8)]
     assert [d["total_mg"] for d in days] == [390, 0, 78, 0, 0, 0, 0]
     assert response.json()["average_mg"] == round(468 / 7, 2)
-    assert response.data["days_target_met"] == 1
-    assert response.data["target_mg"] == 320
+    assert response.json()["days_target_met"] == 1
+    assert response.json()["target_mg"] == 320
 
 
 def _history(user, almonds_oz, citrate, days):
@@ -132,6 +148,7 @@ ENDPOINTS = [
 def test_query_counts_are_the_same_for_1_row_and_1000(
     api, user, other_user, almonds_oz, citrate, url, django_assert_num_queries
 ):
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -140,6 +157,7 @@ def test_query_counts_are_the_same_for_1_row_and_1000(
         assert api.get(url).status_code == 200
     _history(other_user, almonds_oz, citrate, 1)
     _history(user, almonds_oz, citrate, 999)
+    cache.clear()  # compare the uncached path of the catalogue too
     with django_assert_num_queries(len(few.captured_queries)):
         assert api.get(url).status_code == 200
 
@@ -150,4 +168,4 @@ def test_weekly_summary_with_five_years_of_history_is_constant(
     _history(user, almonds_oz, citrate, 5 * 365)
     with django_assert_max_num_queries(5):
         response = api.get("/api/v1/summary/weekly/?end=2025-12-30")
-    assert [d["total_mg"] for d in response.data["days"]] == [178] * 7
+    assert [d["total_mg"] for d in response.json()["days"]] == [178] * 7

@@ -41,8 +41,8 @@ def test_another_users_object_is_404_for_every_method(api, theirs, kind, almonds
 
 
 def test_summaries_and_export_show_only_my_rows(api, theirs):
-    assert api.get("/api/v1/summary/daily/").data["total_mg"] == 0
-    assert all(d["total_mg"] == 0 for d in api.get("/api/v1/summary/weekly/").data["days"])
+    assert api.get("/api/v1/summary/daily/").json()["total_mg"] == 0
+    assert all(d["total_mg"] == 0 for d in api.get("/api/v1/summary/weekly/").json()["days"])
     export = api.get("/api/v1/export/?format=json").json()
     assert export["intakes"] == [] and export["supplement_doses"] == []
     assert "their secret" not in api.get("/api/v1/export/?format=csv").content.decode()

@@ -20,7 +20,7 @@ def test_logging_one_ounce_of_almonds_adds_78_mg_to_the_day(api, almonds_oz):
     assert response.data["quantity"] == 1
     assert response.data["day"]["food_mg"] == 78
     assert response.data["day"]["remaining_mg"] == 320 - 78
-    daily = api.get("/api/v1/summary/daily/").data
+    daily = api.get("/api/v1/summary/daily/").json()
     assert (daily["food_mg"], daily["total_mg"], daily["remaining_mg"]) == (78, 78, 242)
 
 
@@ -170,7 +170,7 @@ def test_supplement_from_compound_weight_and_the_upper_limit_flag(api, citrate):
     assert response.data["day"]["supplement_mg"] == 362
     assert response.data["day"]["supplement_upper_limit_mg"] == 350
     assert response.data["day"]["supplement_over_limit"] is True
-    assert api.get("/api/v1/summary/daily/").data["supplement_over_limit"] is True
+    assert api.get("/api/v1/summary/daily/").json()["supplement_over_limit"] is True
 
 
 @pytest.mark.parametrize(

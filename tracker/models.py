@@ -76,9 +76,15 @@ class IntakeEntry(models.Model):
         editable=False,
         help_text="May be chosen by the client, so that an offline replay does not duplicate the entry.",
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intakes")
-    food = models.ForeignKey(Food, on_delete=models.PROTECT, related_name="+")
-    portion = models.ForeignKey(Portion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # No single-column indexes: (user, local_date) serves every per-user query and the account's
+    # deletion, and nothing reads entries by food. Each index would cost every insert.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intakes", db_index=False
+    )
+    food = models.ForeignKey(Food, on_delete=models.PROTECT, related_name="+", db_index=False)
+    portion = models.ForeignKey(
+        Portion, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     quantity = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
     grams = models.DecimalField(max_digits=8, decimal_places=2)
     magnesium_mg = models.DecimalField(max_digits=9, decimal_places=2)
@@ -91,7 +97,10 @@ class IntakeEntry(models.Model):
     class Meta:
         ordering = ["-consumed_at"]
         verbose_name_plural = "intake entries"
-        indexes = [models.Index(fields=["user", "local_date"], name="intake_user_day")]
+        indexes = [
+            # covering on PostgreSQL: the daily sums read only the index
+            models.Index(fields=["user", "local_date"], include=["magnesium_mg"], name="intake_user_day")
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(grams__gt=0), name="intake_grams_positive"),
             models.CheckConstraint(condition=models.Q(magnesium_mg__gte=0), name="intake_mg_not_negative"),
@@ -106,9 +115,9 @@ class SupplementDose(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplement_doses"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supplement_doses", db_index=False
     )
-    form = models.ForeignKey(SupplementForm, on_delete=models.PROTECT, related_name="+")
+    form = models.ForeignKey(SupplementForm, on_delete=models.PROTECT, related_name="+", db_index=False)
     elemental_mg = models.DecimalField(max_digits=8, decimal_places=2)
     compound_mg = models.DecimalField(
         max_digits=8, decimal_places=2, null=True, blank=True, help_text="The compound weight, if given."
@@ -121,7 +130,9 @@ class SupplementDose(models.Model):
 
     class Meta:
         ordering = ["-taken_at"]
-        indexes = [models.Index(fields=["user", "local_date"], name="dose_user_day")]
+        indexes = [
+            models.Index(fields=["user", "local_date"], include=["elemental_mg"], name="dose_user_day")
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(elemental_mg__gt=0), name="dose_elemental_positive"),
         ]

@@ -1,0 +1,37 @@
+-- Shared by every endpoint: optional POST bodies with a fresh UUID, and a one-line JSON report.
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body_template = os.getenv("BENCH_BODY")
+local token = os.getenv("BENCH_TOKEN")
+
+local function uuid4()
+  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)
+    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
+    return string.format("%x", v)
+  end))
+end
+
+function setup(thread)
+  thread:set("seed", math.random(1, 1000000000))
+end
+
+function init(args)
+  math.randomseed(seed or os.time())
+end
+
+function request()
+  local headers = { ["Authorization"] = "Token " .. token, ["Content-Type"] = "application/json" }
+  local body = nil
+  if body_template then
+    body = string.gsub(body_template, "{uuid}", uuid4())
+  end
+  return wrk.format(method, nil, headers, body)
+end
+
+function done(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    'BENCH {"requests": %d, "seconds": %.3f, "p50_ms": %.2f, "p95_ms": %.2f, "errors": %d}\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    errors))
+end

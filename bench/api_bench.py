@@ -81,7 +81,7 @@ def prepare() -> str:
     call_command("migrate", verbosity=0)
     call_command("loaddata", "foods", verbosity=0)
     User = get_user_model()
-    User.objects.filter(username="bench").delete()
+    User.objects.filter(username__in=["bench", "bench-writer"]).delete()
     user = User.objects.create_user("bench", "bench@example.com", "bench-password-123")
     services.profile_update(
         user=user, sex="female", birth_date=datetime(1985, 4, 2).date(), time_zone="Europe/Berlin"
@@ -120,6 +120,12 @@ def prepare() -> str:
     from django.db import connections
 
     connections.close_all()
+    # The POSTs log as another user, so that the summaries keep reading a realistic history.
+    writer = User.objects.create_user("bench-writer", "writer@example.com", "bench-password-123")
+    services.profile_update(
+        user=writer, sex="male", birth_date=datetime(1979, 9, 9).date(), time_zone="Asia/Tokyo"
+    )
+    os.environ["BENCH_WRITER_TOKEN"] = Token.objects.create(user=writer).key
     return Token.objects.create(user=user).key
 
 
@@ -160,6 +166,8 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
 def run_wrk(
     wrk: str, url: str, token: str, *, duration: int, connections: int, method="GET", body=None
 ) -> dict:
+    if method == "POST":
+        token = os.environ["BENCH_WRITER_TOKEN"]
     env = {**os.environ, "BENCH_TOKEN": token, "BENCH_METHOD": method}
     if body:
         env["BENCH_BODY"] = body
@@ -199,7 +207,7 @@ def main() -> None:
             "log an intake (POST /intakes/)",
             "POST",
             "/api/v1/intakes/",
-            json.dumps({"id": "{uuid}", "food": food_id, "portion": portion_id}),
+            json.dumps({"id": "{uuid}", "food": food_id, "portion": portion_id, "consumed_at": "{moment}"}),
         ),
         ("daily summary", "GET", "/api/v1/summary/daily/", None),
         ("weekly summary, 5 years of history", "GET", "/api/v1/summary/weekly/", None),

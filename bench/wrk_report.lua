@@ -1,4 +1,5 @@
--- Shared by every endpoint: optional POST bodies with a fresh UUID, and a one-line JSON report.
+-- Shared by every endpoint: optional POST bodies with a fresh UUID and a random day ({uuid},
+-- {moment}), and a one-line JSON report.
 local method = os.getenv("BENCH_METHOD") or "GET"
 local body_template = os.getenv("BENCH_BODY")
 local token = os.getenv("BENCH_TOKEN")
@@ -22,7 +23,9 @@ function request()
   local headers = { ["Authorization"] = "Token " .. token, ["Content-Type"] = "application/json" }
   local body = nil
   if body_template then
-    body = string.gsub(body_template, "{uuid}", uuid4())
+    -- a random day of the last five years: a day holds a handful of entries, as for a real user
+    local moment = os.date("!%Y-%m-%dT12:00:00Z", os.time() - math.random(0, 5 * 365) * 86400)
+    body = string.gsub(string.gsub(body_template, "{uuid}", uuid4()), "{moment}", moment)
   end
   return wrk.format(method, nil, headers, body)
 end

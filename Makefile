@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 .PHONY: run test install install-test migrate lint bench
 
 run: install migrate
+	$(BIN)/python manage.py generate_vapid_keys --write
 	$(BIN)/python manage.py demo_user
 	@echo "Open http://127.0.0.1:$${TRACKER_PORT:-8000}/ (API docs: /api/v1/docs/). Ctrl-C stops everything."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile start

@@ -1,6 +1,8 @@
 """Every error is JSON with a message per field or a `detail`; Django's and the domain's errors too."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views import defaults
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -16,3 +18,20 @@ def exception_handler(exc, context):
     if isinstance(exc, IdConflict):
         return Response({"id": [str(exc)]}, status=status.HTTP_409_CONFLICT)
     return drf_exception_handler(exc, context)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def not_found(request, exception=None):
+    """JSON for the API (clients parse it), Django's page elsewhere."""
+    if _is_api(request):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": "Server error."}, status=500)
+    return defaults.server_error(request)

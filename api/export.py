@@ -10,6 +10,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from api import serializers as s
 from tracker import services
 from tracker.models import IntakeEntry, SupplementDose
+from tracker.reminders.models import PushSubscription, Reminder, ReminderDelivery
 
 CSV_COLUMNS = [
     "type",
@@ -40,6 +41,14 @@ def export_data(user) -> dict:
         "profile": s.ProfileSerializer(profile).data,
         "intakes": s.IntakeEntrySerializer(intakes, many=True).data,
         "supplement_doses": s.SupplementDoseSerializer(doses, many=True).data,
+        "reminders": s.ReminderSerializer(Reminder.objects.filter(user=user), many=True).data,
+        "reminder_deliveries": s.DeliverySerializer(
+            ReminderDelivery.objects.filter(user=user).select_related("reminder"), many=True
+        ).data,
+        "push_subscriptions": [
+            {"endpoint": sub.endpoint, "created_at": sub.created_at.isoformat()}
+            for sub in PushSubscription.objects.filter(user=user)
+        ],
     }
 
 

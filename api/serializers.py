@@ -2,13 +2,15 @@
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from foods.catalogue_cache import catalogue_row
 from foods.models import Food, FoodCategory, Portion, SupplementForm
 from foods.nutrition import whole_mg
 from tracker import limits
-from tracker.models import IntakeEntry, Profile, Sex, SupplementDose, validate_time_zone
+from tracker.models import Profile, Sex, validate_time_zone
+from tracker.reminders.models import Channel, DeliveryStatus, ReminderKind
 
 User = get_user_model()
 
@@ -209,10 +211,8 @@ class IntakeEntrySerializer(serializers.Serializer):
     id = serializers.UUIDField(
         required=False, help_text="Optional client-chosen UUID; a replay is stored once."
     )
-    food = serializers.PrimaryKeyRelatedField(queryset=Food.objects.all())
-    portion = serializers.PrimaryKeyRelatedField(
-        queryset=Portion.objects.all(), required=False, allow_null=True
-    )
+    food = CatalogueRelatedField(queryset=Food.objects.all())
+    portion = CatalogueRelatedField(queryset=Portion.objects.all(), required=False, allow_null=True)
     quantity = serializers.DecimalField(
         max_digits=12,
         decimal_places=3,
@@ -237,25 +237,8 @@ class IntakeEntrySerializer(serializers.Serializer):
     )
     magnesium_mg = serializers.DecimalField(read_only=True, **MG)
     local_date = serializers.DateField(read_only=True)
-
-    class Meta:
-        model = IntakeEntry
-        fields = [
-            "id",
-            "food",
-            "food_name",
-            "portion",
-            "portion_label",
-            "quantity",
-            "grams",
-            "magnesium_mg",
-            "consumed_at",
-            "local_date",
-            "note",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["created_at", "updated_at"]
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class IntakeCreatedSerializer(IntakeEntrySerializer):
@@ -287,22 +270,8 @@ class SupplementDoseSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     form_name = serializers.CharField(source="form.name", read_only=True)
     local_date = serializers.DateField(read_only=True)
-
-    class Meta:
-        model = SupplementDose
-        fields = [
-            "id",
-            "form",
-            "form_name",
-            "elemental_mg",
-            "compound_mg",
-            "taken_at",
-            "local_date",
-            "note",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = ["created_at", "updated_at"]
+    created_at = serializers.DateTimeField(read_only=True)
+    updated_at = serializers.DateTimeField(read_only=True)
 
 
 class DoseCreatedSerializer(SupplementDoseSerializer):
@@ -354,3 +323,94 @@ class WeekQuerySerializer(serializers.Serializer):
 
 class ExportQuerySerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=["json", "csv"], required=False, default="json")
+
+
+# --- Reminders and push -----------------------------------------------------------------------------------
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "08:00"}
+)
+class ClockTimeField(serializers.TimeField):
+    """A time of day shown as HH:MM (accepts HH:MM and HH:MM:SS)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
+class ReminderSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    kind = serializers.ChoiceField(choices=ReminderKind.choices)
+    local_time = ClockTimeField(help_text="On the user's own clock, e.g. 08:00.")
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=0, max_value=6),
+        source="weekday_list",
+        required=False,
+        min_length=1,
+        max_length=7,
+        help_text="0 = Monday … 6 = Sunday; default every day.",
+    )
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=Channel.choices),
+        required=False,
+        min_length=1,
+        max_length=2,
+        help_text="web_push and/or email; default both. Email is also the fallback when no browser is reached.",
+    )
+    enabled = serializers.BooleanField(required=False, default=True)
+    next_fire_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class DeliverySerializer(serializers.Serializer):
+    id = serializers.UUIDField(read_only=True)
+    reminder = serializers.IntegerField(source="reminder_id", read_only=True)
+    kind = serializers.CharField(source="reminder.kind", read_only=True)
+    local_date = serializers.DateField(read_only=True)
+    slot = serializers.CharField(read_only=True)
+    scheduled_for = serializers.DateTimeField(read_only=True)
+    status = serializers.ChoiceField(choices=DeliveryStatus.choices, read_only=True)
+    reason = serializers.CharField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    body = serializers.CharField(read_only=True)
+    channels = serializers.SerializerMethodField()
+    attempts = serializers.IntegerField(read_only=True)
+    finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+    def get_channels(self, delivery) -> dict[str, str]:
+        results = delivery.channel_results or {}
+        return {name: str(results[name]) for name in ("web_push", "email") if name in results}
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = serializers.RegexField(r"^[A-Za-z0-9_-]+={0,2}$", max_length=200)
+    auth = serializers.RegexField(r"^[A-Za-z0-9_-]+={0,2}$", max_length=100)
+
+
+class PushSubscriptionSerializer(serializers.Serializer):
+    """The shape of the browser's PushSubscription.toJSON()."""
+
+    endpoint = serializers.URLField(max_length=2000)
+    keys = PushKeysSerializer()
+    expirationTime = serializers.IntegerField(required=False, allow_null=True)  # noqa: N815 - browser's name
+
+    def validate_endpoint(self, value: str) -> str:
+        from urllib.parse import urlparse
+
+        from django.conf import settings
+
+        url = urlparse(value)
+        loopback = url.hostname in ("127.0.0.1", "localhost", "::1")
+        if url.scheme == "https" and not loopback:
+            return value
+        if loopback and settings.PUSH_ALLOW_LOOPBACK_HTTP:
+            return value
+        raise serializers.ValidationError("A push endpoint is an https address of a push service.")
+
+
+class PushEndpointSerializer(serializers.Serializer):
+    endpoint = serializers.URLField(max_length=2000)
+
+
+class PublicKeySerializer(serializers.Serializer):
+    public_key = serializers.CharField(help_text="The VAPID applicationServerKey, base64url.")

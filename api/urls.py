@@ -9,6 +9,8 @@ router.register("foods", views.FoodViewSet, basename="food")
 router.register("supplement-forms", views.SupplementFormViewSet, basename="supplement-form")
 router.register("intakes", views.IntakeViewSet, basename="intake")
 router.register("supplement-doses", views.SupplementDoseViewSet, basename="supplement-dose")
+router.register("reminders/deliveries", views.DeliveryViewSet, basename="reminder-delivery")
+router.register("reminders", views.ReminderViewSet, basename="reminder")
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="register"),
@@ -19,6 +21,8 @@ urlpatterns = [
     path("summary/weekly/", views.WeeklySummaryView.as_view(), name="summary-weekly"),
     path("export/", views.ExportView.as_view(), name="export"),
     path("account/", views.AccountView.as_view(), name="account"),
+    path("push/public-key/", views.PushPublicKeyView.as_view(), name="push-public-key"),
+    path("push/subscriptions/", views.PushSubscriptionView.as_view(), name="push-subscriptions"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("", include(router.urls)),

@@ -4,13 +4,15 @@ another user's object is a 404."""
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -24,6 +26,8 @@ from foods.models import Food, SupplementForm
 from foods.nutrition import round_mg
 from tracker import services
 from tracker.models import IntakeEntry, SupplementDose
+from tracker.reminders import services as reminder_services
+from tracker.reminders.models import Reminder, ReminderDelivery
 
 User = get_user_model()
 
@@ -341,4 +345,105 @@ class AccountView(APIView):
         user = request.user
         logout(request._request)
         user.delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Reminders and push ---------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.ReminderSerializer, responses={201: s.ReminderSerializer}),
+    update=extend_schema(request=s.ReminderSerializer, responses=s.ReminderSerializer),
+    partial_update=extend_schema(request=s.ReminderSerializer, responses=s.ReminderSerializer),
+)
+class ReminderViewSet(viewsets.ModelViewSet):
+    """Reminders to log meals, take a supplement or look at the week, at a local time on chosen days."""
+
+    serializer_class = s.ReminderSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Reminder.objects.none()
+        return Reminder.objects.filter(user=self.request.user).order_by("local_time", "id")
+
+    def _fields(self, data: dict) -> dict:
+        fields = dict(data)
+        if "weekday_list" in fields:
+            fields["weekdays"] = fields.pop("weekday_list")
+        return fields
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reminder = reminder_services.reminder_create(
+            user=request.user, **self._fields(serializer.validated_data)
+        )
+        return Response(s.ReminderSerializer(reminder).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        reminder = self.get_object()
+        serializer = self.get_serializer(reminder, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        reminder = reminder_services.reminder_update(
+            reminder=reminder, **self._fields(serializer.validated_data)
+        )
+        return Response(s.ReminderSerializer(reminder).data)
+
+    @extend_schema(request=None, responses={202: s.DeliverySerializer})
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        """Send this reminder now on its channels (a test); the delivery shows how it went."""
+        delivery = reminder_services.test_send(reminder=self.get_object())
+        return Response(s.DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(list=extend_schema(summary="Every reminder sent, skipped (and why) or failed (and why)"))
+class DeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = s.DeliverySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ReminderDelivery.objects.none()
+        return (
+            ReminderDelivery.objects.filter(user=self.request.user)
+            .select_related("reminder")
+            .order_by("-scheduled_for")
+        )
+
+
+class PushPublicKeyView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=s.PublicKeySerializer)
+    def get(self, request):
+        """The VAPID public key the browser subscribes with (applicationServerKey)."""
+        if not settings.VAPID_PUBLIC_KEY:
+            raise NotFound("Web Push is not configured on this server.")
+        return Response({"public_key": settings.VAPID_PUBLIC_KEY})
+
+
+class PushSubscriptionView(APIView):
+    @extend_schema(request=s.PushSubscriptionSerializer, responses={201: None, 200: None})
+    def post(self, request):
+        """Store this browser's subscription (the JSON of PushSubscription)."""
+        serializer = s.PushSubscriptionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        _, created = reminder_services.subscription_save(
+            user=request.user,
+            endpoint=data["endpoint"],
+            p256dh=data["keys"]["p256dh"],
+            auth=data["keys"]["auth"],
+        )
+        return Response(status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(request=s.PushEndpointSerializer, responses={204: None})
+    def delete(self, request):
+        """Forget a subscription, given its endpoint (in the body or as ?endpoint=)."""
+        serializer = s.PushEndpointSerializer(data=request.data or request.query_params)
+        serializer.is_valid(raise_exception=True)
+        if not reminder_services.subscription_delete(
+            user=request.user, endpoint=serializer.validated_data["endpoint"]
+        ):
+            raise NotFound("No such subscription.")
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -38,6 +38,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("loaddata", "foods", verbosity=0)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying every table: put the catalogue back for the next tests."""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        from django.core.management import call_command
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            call_command("loaddata", "foods", verbosity=0)
+    return result
+
+
 @pytest.fixture
 def user(db):
     from tests.factories import UserFactory

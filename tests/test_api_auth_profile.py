@@ -135,3 +135,9 @@ def test_profile_rejects_bad_input_per_field(api, user, payload, field):
     assert field in response.data
     user.profile.refresh_from_db()
     assert (user.profile.sex, user.profile.time_zone, user.profile.life_stage) == ("female", "UTC", "none")
+
+
+def test_unknown_api_paths_are_json_404(api):
+    response = api.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

@@ -139,3 +139,6 @@ class SupplementDose(models.Model):
 
     def __str__(self) -> str:
         return f"Supplement dose {self.id}"
+
+
+from tracker.reminders.models import PushSubscription, Reminder, ReminderDelivery  # noqa: E402, F401

@@ -66,7 +66,15 @@ def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
             errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
+    zone_changed = (
+        "time_zone" in fields
+        and Profile.objects.filter(pk=profile.pk).exclude(time_zone=profile.time_zone).exists()
+    )
     profile.save()
+    if zone_changed:
+        from tracker.reminders.services import reminders_reschedule
+
+        reminders_reschedule(user=user)
     return profile
 
 

@@ -7,9 +7,11 @@ Redis. ``DJANGO_DEBUG=false`` is production mode: it refuses to start without a 
 and ``ALLOWED_HOSTS``.
 """
 
+import json
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -208,6 +210,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_ENABLE_UTC = True
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# One static entry: the dispatcher finds the reminders due in each user's own zone (tracker/reminders).
+CELERY_BEAT_SCHEDULE = {
+    "dispatch-reminders": {"task": "tracker.tasks.dispatch_reminders", "schedule": crontab(minute="*")},
+}
 
 # --- Email (reminders' fallback channel) ------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
@@ -216,6 +222,15 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Magnesium tracker <r
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # --- Web Push (VAPID) -------------------------------------------------------------------------------
-VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
-VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+# From the environment; else from var/vapid.json, which `make run` creates with
+# `manage.py generate_vapid_keys --write` so that push works on the embedded default too.
+_vapid_file = VAR_DIR / "vapid.json"
+_vapid = json.loads(_vapid_file.read_text()) if _vapid_file.exists() else {}
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default=_vapid.get("public_key", ""))
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default=_vapid.get("private_key", ""))
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:admin@localhost")
+# Push endpoints must be https on a public host; http on loopback only where this is on (tests, local).
+PUSH_ALLOW_LOOPBACK_HTTP = env.bool("PUSH_ALLOW_LOOPBACK_HTTP", default=DEBUG)
+
+# The address links in emails point to.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -5,3 +5,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
 ]
+
+handler404 = "api.exceptions.not_found"
+handler500 = "api.exceptions.server_error"

@@ -1,0 +1,471 @@
+"""Reminders: dispatching exactly once, content that helps, skip rules, retries, push and email."""
+
+import base64
+import json
+import os
+import threading
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+import http_ece
+import pytest
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from django.core import mail
+from django.utils import timezone
+
+from foods.models import Portion
+from tests.servers import MailServer, PushService
+from tracker import services
+from tracker.reminders import content
+from tracker.reminders import services as reminders
+from tracker.reminders.models import DeliveryStatus, PushSubscription, Reminder, ReminderDelivery
+from tracker.reminders.push import generate_vapid_keys
+
+pytestmark = pytest.mark.django_db
+
+
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Browser:
+    """A browser's side of Web Push: its own key pair and auth secret, as PushManager makes them."""
+
+    def __init__(self):
+        self.private_key = ec.generate_private_key(ec.SECP256R1())
+        public = self.private_key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        self.p256dh, self.auth_secret = b64url(public), os.urandom(16)
+        self.auth = b64url(self.auth_secret)
+
+    def decrypt(self, body: bytes) -> dict:
+        plain = http_ece.decrypt(
+            body, private_key=self.private_key, auth_secret=self.auth_secret, version="aes128gcm"
+        )
+        return json.loads(plain)
+
+
+def verify_vapid(header: str, public_key: str, audience: str) -> dict:
+    """Check the VAPID JWT of an Authorization header ("vapid t=…, k=…") against the server's key."""
+    scheme, _, params = header.partition(" ")
+    assert scheme == "vapid"
+    values = dict(part.strip().split("=", 1) for part in params.split(","))
+    assert values["k"] == public_key
+    head, payload, signature = values["t"].split(".")
+    raw = unb64url(signature)
+    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
+    key = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), unb64url(public_key))
+    key.verify(der, f"{head}.{payload}".encode(), ec.ECDSA(hashes.SHA256()))  # raises if forged
+    claims = json.loads(unb64url(payload))
+    assert claims["aud"] == audience
+    return claims
+
+
+@pytest.fixture
+def vapid(settings):
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = generate_vapid_keys()
+    settings.PUSH_ALLOW_LOOPBACK_HTTP = True
+    return settings.VAPID_PUBLIC_KEY
+
+
+@pytest.fixture
+def push_service():
+    service = PushService()
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def smtp(settings):
+    server = MailServer()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield server
+    server.close()
+
+
+def due_reminder(user, *, kind="log_meals", channels=("email",), at=None, local_time=time(8)):
+    reminder = reminders.reminder_create(user=user, kind=kind, local_time=local_time, channels=list(channels))
+    Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=at or timezone.now() - timedelta(seconds=5))
+    reminder.refresh_from_db()
+    return reminder
+
+
+def dispatch(capture, now=None):
+    with capture(execute=False) as callbacks:
+        result = reminders.dispatch_due(now=now)
+    return result, callbacks
+
+
+# --- The dispatcher -------------------------------------------------------------------------------------
+
+
+def test_a_due_reminder_becomes_one_delivery_and_moves_to_its_next_time(
+    user, django_capture_on_commit_callbacks
+):
+    reminder = due_reminder(user)
+    result, callbacks = dispatch(django_capture_on_commit_callbacks)
+    assert (result.due, result.queued, len(callbacks)) == (1, 1, 1)
+    delivery = ReminderDelivery.objects.get()
+    assert (delivery.reminder, delivery.slot, delivery.status) == (reminder, "08:00", DeliveryStatus.PENDING)
+    reminder.refresh_from_db()
+    assert reminder.next_fire_at > timezone.now()
+    assert reminder.next_fire_at.astimezone(user.profile.zone).time() == time(8)
+
+
+def test_running_the_dispatcher_twice_in_the_same_minute_sends_once(
+    user, smtp, django_capture_on_commit_callbacks
+):
+    due_reminder(user)
+    now = timezone.now()
+    dispatch(django_capture_on_commit_callbacks, now)
+    result, callbacks = dispatch(django_capture_on_commit_callbacks, now)
+    assert (result.due, len(callbacks)) == (0, 0)
+    [delivery] = ReminderDelivery.objects.all()
+    assert reminders.deliver(delivery.pk) == "sent"
+    assert reminders.deliver(delivery.pk) == "taken"  # a retried or redelivered task
+    assert len(smtp.messages) == 1
+
+
+def test_a_second_occurrence_for_the_same_slot_is_refused_by_the_constraint(
+    user, django_capture_on_commit_callbacks
+):
+    reminder = due_reminder(user, at=datetime(2026, 3, 2, 8, tzinfo=UTC))
+    dispatch(django_capture_on_commit_callbacks, now=datetime(2026, 3, 2, 8, 0, 30, tzinfo=UTC))
+    # a clock or a beat that puts the reminder back to the same slot
+    Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=datetime(2026, 3, 2, 8, tzinfo=UTC))
+    result, callbacks = dispatch(
+        django_capture_on_commit_callbacks, now=datetime(2026, 3, 2, 8, 1, tzinfo=UTC)
+    )
+    assert (result.due, result.queued, len(callbacks)) == (1, 0, 0)
+    assert ReminderDelivery.objects.count() == 1
+
+
+def test_a_missed_minute_is_caught_up_within_the_window(user, django_capture_on_commit_callbacks):
+    due_reminder(user, at=timezone.now() - timedelta(minutes=20))
+    result, _ = dispatch(django_capture_on_commit_callbacks)
+    assert (result.queued, result.stale) == (1, 0)
+    assert ReminderDelivery.objects.get().status == DeliveryStatus.PENDING
+
+
+def test_a_stale_reminder_is_recorded_as_skipped_and_not_sent(user, django_capture_on_commit_callbacks):
+    due_reminder(user, at=timezone.now() - timedelta(hours=3))
+    result, callbacks = dispatch(django_capture_on_commit_callbacks)
+    assert (result.queued, result.stale, len(callbacks)) == (0, 1, 0)
+    delivery = ReminderDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.SKIPPED
+    assert delivery.reason.startswith("stale: due 180 minutes ago")
+    assert Reminder.objects.get().next_fire_at > timezone.now()
+
+
+def test_it_sends_in_batches(django_capture_on_commit_callbacks):
+    from tests.factories import UserFactory
+
+    for _ in range(7):
+        due_reminder(UserFactory())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = reminders.dispatch_due(batch_size=3)
+    assert (result.due, result.batches, result.queued) == (7, 3, 7)
+    assert len(callbacks) == 3  # one send task per batch, not per reminder
+
+
+def test_an_abandoned_delivery_is_requeued_and_sent_once(user, smtp, django_capture_on_commit_callbacks):
+    due_reminder(user)
+    dispatch(django_capture_on_commit_callbacks)
+    delivery = ReminderDelivery.objects.get()
+    # a worker claimed it and died: the lease runs out
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENDING, claimed_until=timezone.now() - timedelta(seconds=1), attempts=1
+    )
+    result, callbacks = dispatch(django_capture_on_commit_callbacks)
+    assert result.requeued == 1 and len(callbacks) == 1
+    assert reminders.deliver(delivery.pk) == "sent"
+    assert reminders.deliver(delivery.pk) == "taken"
+    assert len(smtp.messages) == 1
+
+
+def test_changing_the_time_zone_reschedules(user):
+    reminder = reminders.reminder_create(user=user, kind="log_meals", local_time=time(8))
+    services.profile_update(user=user, time_zone="Asia/Tokyo")
+    reminder.refresh_from_db()
+    assert reminder.next_fire_at.astimezone(user.profile.zone).time() == time(8)
+    assert reminder.next_fire_at.astimezone(UTC).time() == time(23)
+
+
+# --- Content ----------------------------------------------------------------------------------------------
+
+
+def test_suggestions_close_the_gap_with_real_portions():
+    portions = [
+        content.Suggestion("1 oz", "almonds", 78),
+        content.Suggestion("½ cup", "spinach, boiled", 78),
+        content.Suggestion("1 oz", "cashews, dry roasted", 74),
+        content.Suggestion("1 medium", "banana", 32),
+    ]
+    assert [str(s) for s in content.suggest_portions(70, portions)] == ["1 oz cashews, dry roasted (74 mg)"]
+    # no single portion reaches 112 mg; the smallest pair that does (152 mg) wins over 156 mg
+    assert [str(s) for s in content.suggest_portions(112, portions)] == [
+        "1 oz almonds (78 mg)",
+        "1 oz cashews, dry roasted (74 mg)",
+    ]
+    pair = content.suggest_portions(150, portions)
+    assert len(pair) == 2 and sum(s.magnesium_mg for s in pair) >= 150 and pair[0].food != pair[1].food
+    assert len(content.suggest_portions(1000, portions)) == 2  # a good start
+    assert content.suggest_portions(0, portions) == []
+
+
+def test_suggestions_from_the_catalogue_name_portions_and_mg():
+    ideas = content.suggest_portions(112)
+    assert 1 <= len(ideas) <= 2
+    assert sum(i.magnesium_mg for i in ideas) >= 112
+    portion_labels = set(Portion.objects.values_list("label", flat=True))
+    assert all(i.label in portion_labels and i.label != "100 g" for i in ideas)
+
+
+def test_meal_reminder_says_how_far_from_the_target(user, almonds_oz, smtp):
+    services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz)  # 78 of 320 mg
+    reminder = due_reminder(user)
+    delivery = ReminderDelivery.objects.create(
+        reminder=reminder,
+        user=user,
+        local_date=services.local_today(profile=user.profile),
+        slot="08:00",
+        scheduled_for=timezone.now(),
+    )
+    assert reminders.deliver(delivery.pk) == "sent"
+    delivery.refresh_from_db()
+    assert delivery.body.startswith("242 mg to go today: ")
+    assert " mg)" in delivery.body
+    assert "242 mg to go today" in smtp.messages[0]
+
+
+def test_meal_reminder_is_skipped_when_the_goal_is_met(user, almonds_oz, smtp):
+    services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, quantity=Decimal(5))  # 390 mg
+    reminder = due_reminder(user)
+    delivery = ReminderDelivery.objects.create(
+        reminder=reminder,
+        user=user,
+        local_date=services.local_today(profile=user.profile),
+        slot="08:00",
+        scheduled_for=timezone.now(),
+    )
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.SKIPPED
+    delivery.refresh_from_db()
+    assert delivery.reason == "goal already met today (390 of 320 mg)"
+    assert smtp.messages == []
+
+
+def test_supplement_reminder_names_the_usual_form_and_warns_at_the_limit(user, citrate):
+    from foods.models import SupplementForm
+
+    glycinate = SupplementForm.objects.get(name="Glycinate (bisglycinate)")
+    today = services.local_today(profile=user.profile)
+    for days_ago in (1, 2, 3):
+        services.dose_create(
+            user=user,
+            form=glycinate,
+            elemental_mg=Decimal(200),
+            taken_at=timezone.now() - timedelta(days=days_ago),
+        )
+    message = content.supplement_reminder(user=user, day=today)
+    assert message.body == "Time for your magnesium glycinate (bisglycinate): 200 mg elemental."
+    services.dose_create(user=user, form=citrate, elemental_mg=Decimal(350))
+    message = content.supplement_reminder(user=user, day=today)
+    assert "You have already taken 350 mg from supplements today, the upper limit is 350 mg" in message.body
+
+
+def test_weekly_summary_gives_average_days_on_target_best_and_worst(user, almonds_oz):
+    end = date(2026, 4, 7)  # a Tuesday
+    for day, quantity in ((1, 5), (3, 1), (5, 2)):
+        services.intake_create(
+            user=user,
+            food=almonds_oz.food,
+            portion=almonds_oz,
+            quantity=Decimal(quantity),
+            consumed_at=datetime(2026, 4, day, 12, tzinfo=UTC),
+        )
+    message = content.weekly_summary(user=user, day=end)
+    assert message.body == (
+        "Average 89 mg a day (target 320 mg), on target 1 of 7 days. Best: Wed 390 mg; lowest: Thu 0 mg."
+    )
+
+
+# --- Channels, retries and failures -------------------------------------------------------------------------
+
+
+def make_delivery(user, reminder):
+    return ReminderDelivery.objects.create(
+        reminder=reminder,
+        user=user,
+        local_date=services.local_today(profile=user.profile),
+        slot="08:00",
+        scheduled_for=timezone.now(),
+    )
+
+
+def test_web_push_end_to_end_is_encrypted_for_the_browser_and_signed(user, vapid, push_service):
+    browser = Browser()
+    PushSubscription.objects.create(
+        user=user, endpoint=f"{push_service.url}/push/abc123", p256dh=browser.p256dh, auth=browser.auth
+    )
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    assert reminders.deliver(delivery.pk) == "sent"
+    [request] = push_service.requests
+    assert request["path"] == "/push/abc123"
+    assert request["headers"]["content-encoding"] == "aes128gcm"
+    assert int(request["headers"]["ttl"]) > 0
+    message = browser.decrypt(request["body"])
+    assert message["title"] == "Time to log your meals"
+    assert message["body"].startswith("320 mg to go today: ")
+    assert message["url"] == "/#/log"
+    claims = verify_vapid(request["headers"]["authorization"], vapid, push_service.url)
+    assert claims["sub"] == "mailto:admin@localhost"
+    delivery.refresh_from_db()
+    assert delivery.channel_results["web_push"] == "sent to 1 device(s)"
+
+
+def test_a_410_removes_the_subscription_and_email_takes_over(user, vapid, smtp):
+    service = PushService(statuses=[410])
+    try:
+        browser = Browser()
+        PushSubscription.objects.create(
+            user=user, endpoint=f"{service.url}/gone", p256dh=browser.p256dh, auth=browser.auth
+        )
+        delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+        assert reminders.deliver(delivery.pk) == "sent"
+    finally:
+        service.close()
+    assert not PushSubscription.objects.exists()
+    delivery.refresh_from_db()
+    assert delivery.channel_results["email_fallback"] is True
+    assert len(smtp.messages) == 1
+
+
+def test_a_push_service_503_is_retried_without_pushing_twice(user, vapid):
+    service = PushService(statuses=[201, 503, 201])
+    try:
+        phone, laptop = Browser(), Browser()
+        for name, browser in (("phone", phone), ("laptop", laptop)):
+            PushSubscription.objects.create(
+                user=user, endpoint=f"{service.url}/{name}", p256dh=browser.p256dh, auth=browser.auth
+            )
+        delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+        with pytest.raises(reminders.RetryLater) as retry:
+            reminders.deliver(delivery.pk)
+        assert retry.value.countdown == 7  # the service's Retry-After
+        delivery.refresh_from_db()
+        assert delivery.status == DeliveryStatus.RETRYING and "503" in delivery.reason
+        assert reminders.deliver(delivery.pk) == "sent"
+    finally:
+        service.close()
+    assert [r["path"] for r in service.requests] == ["/phone", "/laptop", "/laptop"]
+
+
+def test_a_transient_mail_failure_is_retried_then_sent(user, settings):
+    server = MailServer(greetings=["421", "220"])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    try:
+        delivery = make_delivery(user, due_reminder(user, channels=("email",)))
+        with pytest.raises(reminders.RetryLater) as retry:
+            reminders.deliver(delivery.pk)
+        assert retry.value.countdown == 30
+        assert reminders.deliver(delivery.pk) == "sent"
+    finally:
+        server.close()
+    assert len(server.messages) == 1
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.channel_results["email"]) == (2, "sent")
+
+
+def test_a_permanent_mail_failure_is_recorded_and_not_retried(user, settings):
+    server = MailServer(rcpt_reply="550 no such mailbox")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    try:
+        delivery = make_delivery(user, due_reminder(user, channels=("email",)))
+        assert reminders.deliver(delivery.pk) == DeliveryStatus.FAILED
+    finally:
+        server.close()
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and "SMTPRecipientsRefused" in delivery.reason
+
+
+def test_transient_failures_give_up_after_the_last_attempt(user, settings):
+    server = MailServer(greetings=["421"])
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    try:
+        delivery = make_delivery(user, due_reminder(user, channels=("email",)))
+        for _ in range(reminders.MAX_ATTEMPTS - 1):
+            with pytest.raises(reminders.RetryLater):
+                reminders.deliver(delivery.pk)
+        assert reminders.deliver(delivery.pk) == DeliveryStatus.FAILED
+    finally:
+        server.close()
+    delivery.refresh_from_db()
+    assert delivery.reason.startswith(f"gave up after {reminders.MAX_ATTEMPTS} attempts")
+
+
+def test_no_channel_at_all_is_a_skip_with_the_reason(user):
+    user.email = ""
+    user.save()
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.SKIPPED
+    delivery.refresh_from_db()
+    assert delivery.reason.startswith("no channel available")
+
+
+def test_email_goes_through_djangos_backend(user):
+    delivery = make_delivery(user, due_reminder(user, channels=("email",)))
+    assert reminders.deliver(delivery.pk) == "sent"
+    assert mail.outbox[0].to == [user.email]
+    assert mail.outbox[0].subject == "Time to log your meals"
+
+
+# --- Real servers ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_dispatchers_create_each_delivery_once():
+    from django.db import connection
+
+    from tests.factories import UserFactory
+
+    for _ in range(60):
+        due_reminder(UserFactory())
+    barrier = threading.Barrier(4)
+    results, errors = [], []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(reminders.dispatch_due(batch_size=7))
+        except Exception as exc:  # noqa: BLE001 - asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    from unittest import mock
+
+    with mock.patch("tracker.reminders.services._enqueue_on_commit"):  # count queued, publish nothing
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert errors == []
+    assert sum(r.due for r in results) == 60
+    assert sum(r.queued for r in results) == 60
+    assert ReminderDelivery.objects.count() == 60
+    assert sum(1 for r in results if r.due) >= 2  # the work was really shared

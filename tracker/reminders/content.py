@@ -1,0 +1,139 @@
+"""What a reminder says. Built from the user's own day, week and habits, at the time it is sent."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from foods.catalogue_cache import cached_catalogue
+from foods.models import Portion
+from foods.nutrition import whole_mg
+from tracker import services
+from tracker.models import SupplementDose
+
+PROPER_NOUNS = ("Brazil", "Swiss", "Atlantic", "Medjool")
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+    url: str  # the PWA screen a tap opens
+    skip_reason: str = ""  # non-empty: nothing to send, and why
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    food: str
+    magnesium_mg: int
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.food} ({self.magnesium_mg} mg)"
+
+
+def _everyday_portions() -> list[Suggestion]:
+    """Household portions worth suggesting (not "100 g", at least 20 mg), richest first."""
+
+    def build():
+        rows = []
+        for portion in Portion.objects.select_related("food").exclude(label="100 g"):
+            mg = whole_mg(portion.magnesium_mg)
+            if mg >= 20 and portion.food.category != "fortified_cereals":
+                name = portion.food.name
+                if not name.startswith(PROPER_NOUNS):
+                    name = name[0].lower() + name[1:]
+                rows.append(Suggestion(portion.label, name, mg))
+        return sorted(rows, key=lambda s: (-s.magnesium_mg, s.food))
+
+    return cached_catalogue("reminder-suggestions", build)
+
+
+def suggest_portions(gap_mg: int, portions: list[Suggestion] | None = None) -> list[Suggestion]:
+    """One or two real portions that close a gap with the least overshoot: one portion when one does
+    it, else the pair of different foods with the smallest sum that reaches the gap, else the two
+    richest portions (a good start)."""
+    portions = portions if portions is not None else _everyday_portions()
+    if gap_mg <= 0 or not portions:
+        return []
+    singles = [p for p in portions if p.magnesium_mg >= gap_mg]
+    if singles:
+        return [min(singles, key=lambda p: (p.magnesium_mg, p.food))]
+    best = None
+    for i, first in enumerate(portions):
+        for second in portions[i + 1 :]:
+            if first.food == second.food:
+                continue
+            total = first.magnesium_mg + second.magnesium_mg
+            if total >= gap_mg and (best is None or total < best[0]):
+                best = (total, [first, second])
+    if best:
+        return best[1]
+    distinct = []
+    for portion in portions:
+        if all(portion.food != chosen.food for chosen in distinct):
+            distinct.append(portion)
+        if len(distinct) == 2:
+            break
+    return distinct
+
+
+def meal_reminder(*, user, day: date) -> Message:
+    summary = services.daily_summaries(user=user, start=day, end=day)[0]
+    total, target = whole_mg(summary.total_mg), summary.target_mg
+    if summary.total_mg >= target:
+        return Message("", "", "/#/today", skip_reason=f"goal already met today ({total} of {target} mg)")
+    gap = whole_mg(summary.remaining_mg)
+    ideas = suggest_portions(gap)
+    body = f"{gap} mg to go today"
+    if ideas:
+        body += ": " + " + ".join(str(idea) for idea in ideas)
+    return Message("Time to log your meals", body + ".", "/#/log")
+
+
+def supplement_reminder(*, user, day: date) -> Message:
+    summary = services.daily_summaries(user=user, start=day, end=day)[0]
+    since = day - timedelta(days=30)
+    doses = SupplementDose.objects.filter(user=user, local_date__gte=since).select_related("form")
+    usual = Counter((dose.form.name, dose.elemental_mg) for dose in doses).most_common(1)
+    if usual:
+        (form, mg), _ = usual[0]
+        body = f"Time for your magnesium {form.lower()}: {whole_mg(Decimal(mg))} mg elemental."
+    else:
+        body = "Time for your magnesium supplement."
+    limit = summary.supplement_upper_limit_mg
+    taken = whole_mg(summary.supplement_mg)
+    if limit is None and taken:
+        body += " No upper limit is established at this age: ask a clinician before more supplements."
+    elif limit is not None and summary.supplement_mg >= limit:
+        body += (
+            f" You have already taken {taken} mg from supplements today, the upper limit is {limit} mg:"
+            " skip this dose unless your doctor said otherwise."
+        )
+    if services.profile_get(user=user).kidney_disease:
+        body += " With kidney disease, take magnesium only as your doctor advised."
+    return Message("Magnesium supplement", body, "/#/supplement")
+
+
+def weekly_summary(*, user, day: date) -> Message:
+    days = services.daily_summaries(user=user, start=day - timedelta(days=6), end=day)
+    average = whole_mg(sum((d.total_mg for d in days), Decimal(0)) / len(days))
+    met = sum(1 for d in days if d.total_mg >= d.target_mg)
+    best = max(days, key=lambda d: d.total_mg)
+    worst = min(days, key=lambda d: d.total_mg)
+    body = (
+        f"Average {average} mg a day (target {days[-1].target_mg} mg), on target {met} of 7 days. "
+        f"Best: {best.date:%a} {whole_mg(best.total_mg)} mg; lowest: {worst.date:%a} {whole_mg(worst.total_mg)} mg."
+    )
+    return Message("Your magnesium week", body, "/#/week")
+
+
+BUILDERS = {
+    "log_meals": meal_reminder,
+    "take_supplement": supplement_reminder,
+    "weekly_summary": weekly_summary,
+}
+
+
+def build_message(*, kind: str, user, day: date) -> Message:
+    return BUILDERS[kind](user=user, day=day)

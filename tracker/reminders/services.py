@@ -1,0 +1,440 @@
+"""Reminder reads and writes, the dispatcher, and the delivery of one occurrence.
+
+Exactly once: the dispatcher locks due reminders (SELECT … FOR UPDATE SKIP LOCKED), inserts one
+delivery per reminder, local date and slot under a unique constraint, advances next_fire_at and enqueues
+the sends after commit. A delivery is claimed by a conditional UPDATE before anything is sent, so a
+retried or redelivered task finds it taken or finished. Channels already done are not sent again.
+"""
+
+import logging
+import smtplib
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from tracker.reminders import content, push, schedule
+from tracker.reminders.models import (
+    Channel,
+    DeliveryStatus,
+    PushSubscription,
+    Reminder,
+    ReminderDelivery,
+    ReminderKind,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=2)  # longer than a push (10 s) and an email (10 s) time-out together
+DISPATCH_BATCH = 1000
+SEND_BATCH = 100
+MAX_REMINDERS_PER_USER = 50
+
+
+class RetryLater(Exception):
+    def __init__(self, countdown: int):
+        super().__init__(f"retry in {countdown} s")
+        self.countdown = countdown
+
+
+# --- Reminders ------------------------------------------------------------------------------------------
+
+
+def _zone_of(user) -> ZoneInfo:
+    try:
+        return ZoneInfo(user.profile.time_zone)
+    except Exception:  # noqa: BLE001 - no profile yet: UTC
+        return ZoneInfo("UTC")
+
+
+def _check(kind, local_time, weekdays, channels) -> dict:
+    errors = {}
+    if kind is not None and kind not in ReminderKind.values:
+        errors["kind"] = [f"Choose one of: {', '.join(ReminderKind.values)}."]
+    if local_time is not None and not isinstance(local_time, time):
+        errors["local_time"] = ["Enter a time of day, e.g. 08:00."]
+    if weekdays is not None:
+        if not weekdays or any(
+            not isinstance(d, int) or isinstance(d, bool) or not 0 <= d <= 6 for d in weekdays
+        ):
+            errors["weekdays"] = ["Give one or more days, 0 (Monday) to 6 (Sunday)."]
+    if channels is not None:
+        if not channels or any(c not in Channel.values for c in channels):
+            errors["channels"] = [f"Give one or more of: {', '.join(Channel.values)}."]
+    return errors
+
+
+def _mask(weekdays: list[int]) -> int:
+    return sum(1 << day for day in set(weekdays))
+
+
+def _schedule(reminder: Reminder, *, now: datetime | None = None) -> None:
+    reminder.next_fire_at = (
+        schedule.next_fire_at(
+            local_time=reminder.local_time,
+            weekdays=reminder.weekdays,
+            zone=_zone_of(reminder.user),
+            after=now or timezone.now(),
+        )
+        if reminder.enabled
+        else None
+    )
+
+
+def reminder_create(
+    *,
+    user,
+    kind: str,
+    local_time: time,
+    weekdays: list[int] | None = None,
+    channels: list[str] | None = None,
+    enabled: bool = True,
+) -> Reminder:
+    weekdays = list(range(7)) if weekdays is None else weekdays
+    channels = [Channel.WEB_PUSH, Channel.EMAIL] if channels is None else channels
+    errors = _check(kind, local_time, weekdays, channels)
+    if Reminder.objects.filter(user=user).count() >= MAX_REMINDERS_PER_USER:
+        errors["non_field_errors"] = [f"At most {MAX_REMINDERS_PER_USER} reminders."]
+    if errors:
+        raise ValidationError(errors)
+    reminder = Reminder(
+        user=user,
+        kind=kind,
+        local_time=local_time.replace(second=0, microsecond=0),
+        weekdays=_mask(weekdays),
+        channels=sorted(set(channels)),
+        enabled=enabled,
+    )
+    _schedule(reminder)
+    reminder.save()
+    return reminder
+
+
+def reminder_update(*, reminder: Reminder, **fields) -> Reminder:
+    errors = _check(
+        fields.get("kind"), fields.get("local_time"), fields.get("weekdays"), fields.get("channels")
+    )
+    if errors:
+        raise ValidationError(errors)
+    if "kind" in fields:
+        reminder.kind = fields["kind"]
+    if "local_time" in fields:
+        reminder.local_time = fields["local_time"].replace(second=0, microsecond=0)
+    if "weekdays" in fields:
+        reminder.weekdays = _mask(fields["weekdays"])
+    if "channels" in fields:
+        reminder.channels = sorted(set(fields["channels"]))
+    if "enabled" in fields:
+        reminder.enabled = fields["enabled"]
+    _schedule(reminder)
+    reminder.save()
+    return reminder
+
+
+def reminders_reschedule(*, user) -> int:
+    """After a change of time zone: every reminder fires at its local time in the new zone."""
+    reminders = list(Reminder.objects.filter(user=user, enabled=True).select_related("user__profile"))
+    for reminder in reminders:
+        _schedule(reminder)
+    Reminder.objects.bulk_update(reminders, ["next_fire_at"])
+    return len(reminders)
+
+
+# --- Push subscriptions ---------------------------------------------------------------------------------
+
+
+def subscription_save(*, user, endpoint: str, p256dh: str, auth: str) -> tuple[PushSubscription, bool]:
+    """Store a browser's subscription. The same endpoint again updates it (and moves it to this user:
+    an endpoint belongs to one browser profile, and the last account signed in there owns it)."""
+    subscription, created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription, created
+
+
+def subscription_delete(*, user, endpoint: str) -> bool:
+    deleted, _ = PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()
+    return bool(deleted)
+
+
+# --- The dispatcher ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class DispatchResult:
+    due: int = 0
+    queued: int = 0
+    stale: int = 0
+    batches: int = 0
+    requeued: int = 0
+
+
+def dispatch_due(*, now: datetime | None = None, batch_size: int = DISPATCH_BATCH) -> DispatchResult:
+    """Turn every reminder due by ``now`` into one delivery and enqueue the sends, in batches.
+
+    The cost follows the number of due reminders: the partial index on next_fire_at finds them
+    directly, and each batch of up to ``batch_size`` costs four queries whatever the number of users.
+    """
+    now = now or timezone.now()
+    result = DispatchResult()
+    while True:
+        with transaction.atomic():
+            due = list(
+                Reminder.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(enabled=True, next_fire_at__lte=now)
+                .select_related("user__profile")
+                .order_by("next_fire_at")[:batch_size]
+            )
+            if not due:
+                break
+            result.batches += 1
+            result.due += len(due)
+            deliveries = []
+            for reminder in due:
+                zone = _zone_of(reminder.user)
+                scheduled = reminder.next_fire_at
+                stale = schedule.is_stale(scheduled, now)
+                deliveries.append(
+                    ReminderDelivery(
+                        id=uuid.uuid4(),
+                        reminder=reminder,
+                        user_id=reminder.user_id,
+                        local_date=scheduled.astimezone(zone).date(),
+                        slot=schedule.slot_of(reminder.local_time),
+                        scheduled_for=scheduled,
+                        status=DeliveryStatus.SKIPPED if stale else DeliveryStatus.PENDING,
+                        reason=(
+                            f"stale: due {int((now - scheduled).total_seconds() // 60)} minutes ago, while the "
+                            f"workers were down (missed reminders are sent up to "
+                            f"{int(schedule.CATCH_UP_WINDOW.total_seconds() // 60)} minutes late)"
+                            if stale
+                            else ""
+                        ),
+                        finished_at=now if stale else None,
+                    )
+                )
+                result.stale += stale
+                reminder.next_fire_at = schedule.next_fire_at(
+                    local_time=reminder.local_time,
+                    weekdays=reminder.weekdays,
+                    zone=zone,
+                    after=max(scheduled, now),
+                )
+            ReminderDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+            Reminder.objects.bulk_update(due, ["next_fire_at"])
+            pending = [d.id for d in deliveries if d.status == DeliveryStatus.PENDING]
+            inserted = set(ReminderDelivery.objects.filter(id__in=pending).values_list("id", flat=True))
+            queued = [str(pk) for pk in pending if pk in inserted]
+            result.queued += len(queued)
+            _enqueue_on_commit(queued)
+    result.requeued = _requeue_abandoned(now)
+    return result
+
+
+def _enqueue_on_commit(delivery_ids: list[str]) -> None:
+    from tracker.tasks import send_reminder_batch
+
+    for start in range(0, len(delivery_ids), SEND_BATCH):
+        transaction.on_commit(partial(send_reminder_batch.delay, delivery_ids[start : start + SEND_BATCH]))
+
+
+def _requeue_abandoned(now: datetime) -> int:
+    """Deliveries whose worker died (lease expired) or whose message was lost (pending for minutes),
+    still within the catch-up window, are enqueued again; the claim makes a duplicate harmless."""
+    window_start = now - schedule.CATCH_UP_WINDOW
+    abandoned = list(
+        ReminderDelivery.objects.filter(scheduled_for__gte=window_start)
+        .filter(
+            Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
+            | Q(status=DeliveryStatus.PENDING, created_at__lt=now - LEASE)
+            | Q(status=DeliveryStatus.RETRYING, claimed_until__lt=now - LEASE)
+        )
+        .values_list("id", flat=True)[: SEND_BATCH * 10]
+    )
+    with transaction.atomic():
+        _enqueue_on_commit([str(pk) for pk in abandoned])
+    return len(abandoned)
+
+
+def test_send(*, reminder: Reminder) -> ReminderDelivery:
+    """Send a reminder now, whatever its schedule (the PWA's "test" button)."""
+    now = timezone.now()
+    zone = _zone_of(reminder.user)
+    with transaction.atomic():
+        delivery = ReminderDelivery.objects.create(
+            reminder=reminder,
+            user_id=reminder.user_id,
+            local_date=now.astimezone(zone).date(),
+            slot=f"test-{now:%H%M%S%f}",
+            scheduled_for=now,
+        )
+        from tracker.tasks import send_reminder
+
+        transaction.on_commit(partial(send_reminder.delay, str(delivery.pk)))
+    return delivery
+
+
+# --- Delivery ---------------------------------------------------------------------------------------------
+
+_TRANSIENT_MAIL_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    socket.timeout,
+    ConnectionError,
+)
+
+
+def _claim(delivery_id, now: datetime) -> bool:
+    return bool(
+        ReminderDelivery.objects.filter(pk=delivery_id)
+        .filter(
+            Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING])
+            | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
+        )
+        .update(status=DeliveryStatus.SENDING, claimed_until=now + LEASE, attempts=F("attempts") + 1)
+    )
+
+
+def _finish(delivery: ReminderDelivery, status: str, reason: str = "") -> str:
+    delivery.status, delivery.reason = status, reason[:300]
+    delivery.finished_at = timezone.now()
+    delivery.claimed_until = None
+    delivery.save(
+        update_fields=["status", "reason", "finished_at", "claimed_until", "title", "body", "channel_results"]
+    )
+    log.info("reminder delivery %s %s", delivery.pk, status)
+    return status
+
+
+def _send_push(delivery: ReminderDelivery, results: dict) -> tuple[int, list[str], list[str]]:
+    """Push to every subscription not yet reached. Returns (reached now or before, transient, permanent)."""
+    done = set(results.get("push_sent_to", []))
+    transient, permanent = [], []
+    payload = {
+        "title": delivery.title,
+        "body": delivery.body,
+        "url": results.get("url", "/"),
+        "tag": f"reminder-{delivery.reminder_id}",
+        "delivery": str(delivery.pk),
+    }
+    subscriptions = list(PushSubscription.objects.filter(user_id=delivery.user_id))
+    if not push.is_configured():
+        results["web_push"] = "not configured on this server (no VAPID keys)"
+        return len(done), transient, permanent
+    for subscription in subscriptions:
+        if subscription.pk in done:
+            continue
+        try:
+            push.send(subscription.as_subscription_info(), payload)
+            done.add(subscription.pk)
+        except push.PushGone:
+            subscription.delete()
+            permanent.append("a browser unsubscribed (subscription removed)")
+        except push.PushTransient as exc:
+            transient.append(f"push: {exc}")
+            if exc.retry_after:
+                results["retry_after"] = exc.retry_after
+        except push.PushPermanent as exc:
+            permanent.append(f"push: {exc}")
+    results["push_sent_to"] = sorted(done)
+    results["web_push"] = f"sent to {len(done)} device(s)" if done else "no device reached"
+    return len(done), transient, permanent
+
+
+def _send_email(delivery: ReminderDelivery, results: dict, address: str) -> tuple[bool, list[str], list[str]]:
+    if results.get("email") == "sent":
+        return True, [], []
+    try:
+        send_mail(
+            delivery.title,
+            delivery.body + f"\n\nOpen the tracker: {settings.SITE_URL}{results.get('url', '/')}",
+            settings.DEFAULT_FROM_EMAIL,
+            [address],
+            fail_silently=False,
+        )
+    except _TRANSIENT_MAIL_ERRORS as exc:
+        results["email"] = "retrying"
+        return False, [f"email: {type(exc).__name__}"], []
+    except smtplib.SMTPResponseException as exc:
+        if 400 <= exc.smtp_code < 500:
+            results["email"] = "retrying"
+            return False, [f"email: server answered {exc.smtp_code}"], []
+        results["email"] = "failed"
+        return False, [], [f"email: server answered {exc.smtp_code}"]
+    except (smtplib.SMTPException, OSError) as exc:
+        results["email"] = "failed"
+        return False, [], [f"email: {type(exc).__name__}"]
+    results["email"] = "sent"
+    return True, [], []
+
+
+def deliver(delivery_id, *, now: datetime | None = None) -> str:
+    """Send one occurrence on its channels; record sent, skipped (and why) or failed (and why).
+
+    Returns the status, or "taken" when another worker holds or finished it. Raises RetryLater on a
+    transient failure while attempts remain; channels already done are not repeated on the retry.
+    """
+    now = now or timezone.now()
+    if not _claim(delivery_id, now):
+        return "taken"
+    delivery = ReminderDelivery.objects.select_related("reminder", "user__profile").get(pk=delivery_id)
+    reminder, user = delivery.reminder, delivery.user
+    is_test = delivery.slot.startswith("test-")
+    if not reminder.enabled and not is_test:
+        return _finish(delivery, DeliveryStatus.SKIPPED, "the reminder was turned off")
+    results = dict(delivery.channel_results)
+    if not delivery.body:
+        message = content.build_message(kind=reminder.kind, user=user, day=delivery.local_date)
+        if message.skip_reason and not is_test:
+            return _finish(delivery, DeliveryStatus.SKIPPED, message.skip_reason)
+        delivery.title = message.title or "Magnesium tracker"
+        delivery.body = message.body or f"Test reminder: {message.skip_reason}."
+        results["url"] = message.url
+
+    transient, permanent = [], []
+    reached = 0
+    if Channel.WEB_PUSH in reminder.channels:
+        reached, push_transient, push_permanent = _send_push(delivery, results)
+        transient += push_transient
+        permanent += push_permanent
+    wants_email = Channel.EMAIL in reminder.channels or (
+        Channel.WEB_PUSH in reminder.channels and not reached and not transient
+    )
+    if wants_email and user.email:
+        if Channel.EMAIL not in reminder.channels:
+            results["email_fallback"] = True
+        sent, mail_transient, mail_permanent = _send_email(delivery, results, user.email)
+        reached += sent
+        transient += mail_transient
+        permanent += mail_permanent
+    delivery.channel_results = results
+
+    attempts = ReminderDelivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).first() or 1
+    if transient and attempts < MAX_ATTEMPTS:
+        delivery.status, delivery.reason = DeliveryStatus.RETRYING, "; ".join(transient)[:300]
+        countdown = int(results.pop("retry_after", 0)) or min(30 * 2 ** (attempts - 1), 1800)
+        delivery.claimed_until = timezone.now() + timedelta(seconds=countdown)
+        delivery.save(update_fields=["status", "reason", "claimed_until", "title", "body", "channel_results"])
+        raise RetryLater(countdown)
+    if reached:
+        return _finish(delivery, DeliveryStatus.SENT, "; ".join(permanent + transient))
+    if not transient and not permanent:
+        return _finish(
+            delivery,
+            DeliveryStatus.SKIPPED,
+            "no channel available: no push subscription and no email address",
+        )
+    reason = "; ".join(permanent + transient)
+    if transient:
+        reason = f"gave up after {attempts} attempts: {reason}"
+    return _finish(delivery, DeliveryStatus.FAILED, reason)

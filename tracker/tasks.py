@@ -1,0 +1,46 @@
+"""Celery tasks: thin wrappers that take ids and call the reminder services."""
+
+import logging
+
+from celery import shared_task
+
+from tracker.reminders import services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(ignore_result=True)
+def dispatch_reminders() -> None:
+    """Beat runs this every minute. Running it twice, or from two beats at once, is safe: due rows are
+    locked with SKIP LOCKED and advanced in the same transaction, and a delivery is unique per
+    reminder, local date and slot."""
+    result = services.dispatch_due()
+    if result.due or result.requeued:
+        log.info(
+            "reminders: %s due, %s queued, %s stale, %s requeued in %s batches",
+            result.due,
+            result.queued,
+            result.stale,
+            result.requeued,
+            result.batches,
+        )
+
+
+@shared_task(ignore_result=True)
+def send_reminder_batch(delivery_ids: list[str]) -> None:
+    """Send a batch. Safe to run twice: each delivery is claimed before it is sent."""
+    for delivery_id in delivery_ids:
+        try:
+            services.deliver(delivery_id)
+        except services.RetryLater as retry:
+            send_reminder.apply_async((delivery_id,), countdown=retry.countdown)
+
+
+@shared_task(bind=True, ignore_result=True, max_retries=services.MAX_ATTEMPTS)
+def send_reminder(self, delivery_id: str) -> None:
+    """Send one delivery, retrying transient failures with backoff. Safe to run twice: the claim lets
+    one run send, and channels already done are skipped."""
+    try:
+        services.deliver(delivery_id)
+    except services.RetryLater as retry:
+        raise self.retry(countdown=retry.countdown) from None

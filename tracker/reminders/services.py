@@ -193,6 +193,15 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = DISPATCH_BATC
                 Reminder.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(enabled=True, next_fire_at__lte=now)
                 .select_related("user__profile")
+                .only(
+                    "id",
+                    "user_id",
+                    "local_time",
+                    "weekdays",
+                    "next_fire_at",
+                    "user__id",
+                    "user__profile__time_zone",
+                )
                 .order_by("next_fire_at")[:batch_size]
             )
             if not due:
@@ -231,7 +240,7 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = DISPATCH_BATC
                     after=max(scheduled, now),
                 )
             ReminderDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
-            Reminder.objects.bulk_update(due, ["next_fire_at"])
+            _save_next_fire_times(due)
             pending = [d.id for d in deliveries if d.status == DeliveryStatus.PENDING]
             inserted = set(ReminderDelivery.objects.filter(id__in=pending).values_list("id", flat=True))
             queued = [str(pk) for pk in pending if pk in inserted]
@@ -239,6 +248,16 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = DISPATCH_BATC
             _enqueue_on_commit(queued)
     result.requeued = _requeue_abandoned(now)
     return result
+
+
+def _save_next_fire_times(reminders: list[Reminder]) -> None:
+    """One UPDATE per distinct next time: reminders due in the same minute mostly move on to the same
+    instant (the same time tomorrow), so a batch of 1,000 usually takes one or a few statements."""
+    by_time: dict[datetime | None, list[int]] = {}
+    for reminder in reminders:
+        by_time.setdefault(reminder.next_fire_at, []).append(reminder.pk)
+    for next_time, ids in by_time.items():
+        Reminder.objects.filter(pk__in=ids).update(next_fire_at=next_time)
 
 
 def _enqueue_on_commit(delivery_ids: list[str]) -> None:

@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test migrate lint bench
+.PHONY: run test install install-test migrate lint chromium
 
 run: install migrate
 	$(BIN)/python manage.py generate_vapid_keys --write
@@ -11,7 +11,7 @@ run: install migrate
 	@echo "Open http://127.0.0.1:$${TRACKER_PORT:-8000}/ (API docs: /api/v1/docs/). Ctrl-C stops everything."
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile start
 
-test: install-test
+test: install-test chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 
@@ -33,6 +33,14 @@ install-test: $(VENV)/.test
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py loaddata foods
+
+# The browser tests drive Debian's Chromium (never a downloaded browser). As root it is installed
+# when missing; otherwise those tests are skipped with the reason (and fail in CI).
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser tests"; \
+		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
+	fi
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -4,6 +4,16 @@ import pytest
 from django.conf import settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _has_postgres() -> bool:
@@ -22,6 +32,8 @@ def pytest_runtest_setup(item):
         needs.append("PostgreSQL (set DATABASE_URL=postgres://...)")
     if item.get_closest_marker("redis") and not _has_redis():
         needs.append("Redis (set CELERY_BROKER_URL=redis://...)")
+    if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
+        needs.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
     if needs:
         message = "needs " + " and ".join(needs)
         if IN_CI:
@@ -43,7 +55,8 @@ def pytest_runtest_teardown(item, nextitem):
     """A transactional test ends by emptying every table: put the catalogue back for the next tests."""
     result = yield
     marker = item.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
+    flushed = marker and marker.kwargs.get("transaction")
+    if flushed or {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ())):
         from django.core.management import call_command
         from pytest_django.plugin import blocking_manager_key
 
@@ -121,3 +134,22 @@ def anon():
     from rest_framework.test import APIClient
 
     return APIClient()
+
+
+# --- Browser tests (Playwright driving Debian's Chromium) ------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """A phone: 390 × 844, touch, mobile."""
+    return {
+        **browser_context_args,
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+    }

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "foods",
     "tracker",
     "api",
+    "pwa",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("", include("pwa.urls")),
 ]
 
 handler404 = "api.exceptions.not_found"

@@ -1,0 +1,120 @@
+// The only way the app reaches data: the REST API under /api/v1/, with the session cookie and CSRF.
+// Logs made offline wait in an IndexedDB outbox, each with its own UUID, and are replayed later: the
+// API stores a replayed id once, so a replay never duplicates an entry.
+
+const BASE = "/api/v1/";
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(typeof body?.detail === "string" ? body.detail : `HTTP ${status}`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+function csrfToken() {
+  const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : "";
+}
+
+export async function api(path, { method = "GET", body } = {}) {
+  const headers = { Accept: "application/json" };
+  if (method !== "GET") {
+    headers["X-CSRFToken"] = csrfToken(); // read at send time: a queued request may outlive a token
+    headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(BASE + path, {
+    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+// --- The outbox ---------------------------------------------------------------------------------------
+
+const DB_NAME = "magnesium-outbox";
+const STORE = "requests";
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DB_NAME, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: "id" });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function store(mode, work) {
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, mode);
+    const result = work(tx.objectStore(STORE));
+    tx.oncomplete = () => resolve(result?.result ?? result);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+export async function pending() {
+  const db = await openDb();
+  return new Promise((resolve, reject) => {
+    const request = db.transaction(STORE).objectStore(STORE).getAll();
+    request.onsuccess = () => resolve(request.result.sort((a, b) => a.queuedAt - b.queuedAt));
+    request.onerror = () => reject(request.error);
+  });
+}
+
+const listeners = new Set();
+export function onOutboxChange(listener) { listeners.add(listener); }
+async function changed() { const items = await pending(); listeners.forEach((l) => l(items)); }
+
+function isNetworkError(error) { return error instanceof TypeError || !navigator.onLine; }
+
+// Log an entry (intakes/ or supplement-doses/) with a client id; offline, keep it for later.
+// `label` and `mg` are what the UI shows while it waits.
+export async function logEntry(collection, payload, { label, mg }) {
+  const body = { id: crypto.randomUUID(), ...payload };
+  if (navigator.onLine) {
+    try {
+      return { entry: await api(collection, { method: "POST", body }), queued: false };
+    } catch (error) {
+      if (!isNetworkError(error)) throw error;
+    }
+  }
+  await store("readwrite", (s) => s.put({ id: body.id, collection, body, label, mg, queuedAt: Date.now() }));
+  await changed();
+  if ("serviceWorker" in navigator && "SyncManager" in window) {
+    navigator.serviceWorker.ready.then((r) => r.sync.register("outbox")).catch(() => {});
+  }
+  return { entry: null, queued: true };
+}
+
+let flushing = null;
+// Send what waits, oldest first. A 2xx (created or replayed) or a 409/400 (will never pass) leaves the
+// outbox; a network error stops and keeps the rest for the next try.
+export function flush() {
+  if (!flushing) flushing = doFlush().finally(() => { flushing = null; });
+  return flushing;
+}
+
+async function doFlush() {
+  let sent = 0;
+  for (const item of await pending()) {
+    try {
+      await api(item.collection, { method: "POST", body: item.body });
+      sent += 1;
+    } catch (error) {
+      if (isNetworkError(error)) break;
+      if (error.status === 401 || error.status === 403) break; // signed out: keep until signed in again
+    }
+    await store("readwrite", (s) => s.delete(item.id));
+  }
+  await changed();
+  return sent;
+}
+
+export async function forget(id) {
+  await store("readwrite", (s) => s.delete(id));
+  await changed();
+}

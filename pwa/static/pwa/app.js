@@ -1,0 +1,472 @@
+// The phone app: hash-routed screens over the REST API. No framework, no build step.
+import { api, ApiError, flush, forget, logEntry, onOutboxChange, pending } from "./api.js";
+
+const main = document.getElementById("main");
+const nav = document.getElementById("nav");
+let profile = null;
+
+// --- Small DOM helpers (text is always set as text, never as HTML) --------------------------------------
+
+function h(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(
+    ["svg", "rect", "line", "text", "circle", "g", "title"].includes(tag) ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml",
+    tag,
+  );
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "text") el.textContent = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) el.append(child);
+  return el;
+}
+
+// replaceChildren without the empty slots of conditional content
+function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+const mg = (value) => `${Math.round(Number(value))} mg`;
+const today = () => profile?.today || new Date().toISOString().slice(0, 10);
+let uid = 0;
+const fieldId = (name) => `f-${name}-${++uid}`;
+
+function field(label, input, hint) {
+  input.id = input.id || fieldId(input.name || "x");
+  return [h("label", { for: input.id, text: label }), input, hint ? h("p", { class: "hint", text: hint }) : null];
+}
+
+function errorsOf(error) {
+  if (!(error instanceof ApiError)) return ["You seem to be offline. Try again when connected."];
+  return Object.entries(error.body).flatMap(([key, messages]) =>
+    (Array.isArray(messages) ? messages : [messages]).map((m) => (key === "non_field_errors" || key === "detail" ? m : `${key.replace(/_/g, " ")}: ${m}`)));
+}
+
+function showErrors(box, error) {
+  fill(box, ...errorsOf(error).map((m) => h("p", { class: "error", text: m })));
+}
+
+function toast(message, action) {
+  const box = document.getElementById("toast");
+  fill(box, h("span", { text: message }));
+  if (action) box.append(h("button", { type: "button", onclick: () => { box.hidden = true; action.run(); } }, action.label));
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 6000);
+}
+
+function screen(title, ...content) {
+  fill(main, h("h2", { text: title }), ...content);
+  main.focus({ preventScroll: true });
+}
+
+// --- Sign in, sign up, first-run profile -----------------------------------------------------------------
+
+function authScreen(mode) {
+  nav.hidden = true;
+  const isRegister = mode === "register";
+  const errors = h("div");
+  const form = h("form", { class: "card", novalidate: true },
+    field("Username", h("input", { name: "username", autocomplete: "username", required: true })),
+    isRegister ? field("Email", h("input", { name: "email", type: "email", autocomplete: "email", required: true }), "Reminders can come by email.") : null,
+    field("Password", h("input", { name: "password", type: "password", autocomplete: isRegister ? "new-password" : "current-password", required: true })),
+    errors,
+    h("button", { type: "submit" }, isRegister ? "Create account" : "Sign in"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    try {
+      await api(isRegister ? "auth/register/" : "auth/login/", { method: "POST", body: data });
+      await start(isRegister ? "#/setup" : "#/today");
+    } catch (error) { showErrors(errors, error); }
+  });
+  screen(isRegister ? "Create your account" : "Sign in", form,
+    h("p", {}, isRegister ? "Have an account? " : "New here? ",
+      h("a", { href: isRegister ? "#/login" : "#/register", text: isRegister ? "Sign in" : "Create an account" })));
+}
+
+function profileForm({ submitLabel, onSaved }) {
+  const zone = profile.time_zone !== "UTC" ? profile.time_zone : Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  const errors = h("div");
+  const sex = h("select", { name: "sex", required: true },
+    h("option", { value: "", text: "Choose…" }),
+    ...[["female", "Female"], ["male", "Male"]].map(([v, t]) => h("option", { value: v, text: t, selected: profile.sex === v })));
+  const stage = h("select", { name: "life_stage" },
+    ...[["none", "Neither"], ["pregnant", "Pregnant"], ["lactating", "Breastfeeding"]].map(([v, t]) => h("option", { value: v, text: t, selected: profile.life_stage === v })));
+  const override = h("input", { name: "target_override_mg", type: "number", inputmode: "numeric", min: 10, max: 2000, value: profile.target_override_mg ?? "" });
+  const form = h("form", { class: "card" },
+    field("Sex", sex),
+    field("Birth date", h("input", { name: "birth_date", type: "date", required: true, value: profile.birth_date || "" })),
+    field("Pregnancy or breastfeeding", stage),
+    field("Time zone", h("input", { name: "time_zone", value: zone, required: true, autocomplete: "off" }), "Taken from this device; reminders follow it."),
+    h("label", { class: "check" }, h("input", { type: "checkbox", name: "kidney_disease", checked: profile.kidney_disease }), "I have kidney disease"),
+    field("Daily target set by my doctor (mg, optional)", override),
+    errors,
+    h("button", { type: "submit" }, submitLabel));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries(new FormData(form));
+    const body = { ...data, kidney_disease: form.kidney_disease.checked, target_override_mg: data.target_override_mg ? Number(data.target_override_mg) : null };
+    try {
+      await api("profile/", { method: "PATCH", body });
+      profile = await api("profile/"); // a GET, so the offline copy is the new profile too
+      onSaved(profile);
+    } catch (error) { showErrors(errors, error); }
+  });
+  return form;
+}
+
+function targetText(p) { return `${p.target_label}: ${p.daily_target_mg} mg a day`; }
+
+function setupScreen() {
+  nav.hidden = true;
+  const result = h("div", { role: "status" });
+  screen("About you", h("p", { class: "hint", text: "Your daily target depends on your age, sex and pregnancy or breastfeeding." }),
+    profileForm({
+      submitLabel: "Save",
+      onSaved: (p) => {
+        fill(result, h("div", { class: "card" },
+          h("p", { class: "big", id: "target", text: `${p.daily_target_mg} mg a day` }),
+          h("p", { id: "target-why", text: targetText(p) }),
+          h("a", { class: "button", href: "#/today" }, "Start logging")));
+      },
+    }), result);
+}
+
+// --- Today ---------------------------------------------------------------------------------------------
+
+function ring(total, target) {
+  const r = 52; const c = 2 * Math.PI * r; const part = Math.min(total / target, 1);
+  return h("svg", { width: 130, height: 130, viewBox: "0 0 130 130", role: "img", "aria-label": `${Math.round(total)} of ${target} mg` },
+    h("circle", { cx: 65, cy: 65, r, fill: "none", stroke: "#e5e7eb", "stroke-width": 14 }),
+    h("circle", { cx: 65, cy: 65, r, fill: "none", stroke: "#0f766e", "stroke-width": 14, "stroke-linecap": "round",
+      "stroke-dasharray": `${part * c} ${c}`, transform: "rotate(-90 65 65)" }),
+    h("text", { x: 65, y: 72, "text-anchor": "middle", style: "font-size:22px;font-weight:700", text: `${Math.round((total / target) * 100)}%` }));
+}
+
+async function todayScreen() {
+  const day = today();
+  const [summary, intakes, doses, waiting] = await Promise.all([
+    api(`summary/daily/?date=${day}`), api(`intakes/?start=${day}&end=${day}&page_size=200`),
+    api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), pending(),
+  ]);
+  const rows = [
+    ...intakes.results.map((e) => ({ kind: "intakes", id: e.id, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, note: e.note } })),
+    ...doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: `${d.form_name} (supplement)`, mg: d.elemental_mg, payload: { form: d.form, elemental_mg: d.elemental_mg, compound_mg: null, taken_at: d.taken_at, note: d.note } })),
+  ].sort((a, b) => b.at.localeCompare(a.at));
+  const list = h("ul", { class: "entries", "aria-label": "Today's entries" },
+    ...waiting.map((w) => h("li", { class: "pending" }, h("span", { text: `${w.label} — waiting to sync` }), h("span", { text: mg(w.mg) }))),
+    ...rows.map((row) => h("li", {},
+      h("span", {}, row.text, h("br"), h("strong", { text: mg(row.mg) })),
+      h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${row.text}`, onclick: () => removeEntry(row) }, "Delete"))));
+  screen("Today",
+    h("section", { class: "card progress", "aria-label": "Progress" },
+      ring(Number(summary.total_mg), summary.target_mg),
+      h("ul", { class: "numbers" },
+        h("li", {}, h("strong", { id: "total", text: mg(summary.total_mg) }), ` of ${summary.target_mg} mg`),
+        h("li", { id: "remaining", text: `${mg(summary.remaining_mg)} to go` }),
+        h("li", { text: `Food ${mg(summary.food_mg)} · Supplements ${mg(summary.supplement_mg)}` }))),
+    summary.supplement_over_limit ? h("p", { class: "warning", id: "limit-warning", role: "alert",
+      text: summary.supplement_upper_limit_mg === null
+        ? "Supplements for an infant: no upper limit is established. Ask a clinician."
+        : `Supplements today: ${mg(summary.supplement_mg)}, above the ${summary.supplement_upper_limit_mg} mg upper limit for supplements. Too much can cause diarrhoea and cramps; talk to your doctor before taking more.` }) : null,
+    h("p", { class: "hint", text: summary.target_label }),
+    h("div", { class: "row" }, h("a", { class: "button", href: "#/log" }, "Log food"), h("a", { class: "button secondary", href: "#/supplement" }, "Log supplement")),
+    h("h3", { text: "Entries" }),
+    rows.length || waiting.length ? list : h("p", { class: "hint", text: "Nothing logged yet today." }));
+}
+
+async function removeEntry(row) {
+  try {
+    await api(`${row.kind}/${row.id}/`, { method: "DELETE" });
+    toast(`Deleted ${row.text}.`, { label: "Undo", run: async () => { await api(row.kind, { method: "POST", body: { id: row.id, ...row.payload } }); route(); } });
+    route();
+  } catch (error) { toast(errorsOf(error)[0]); }
+}
+
+// --- Log food ------------------------------------------------------------------------------------------
+
+async function logScreen() {
+  const results = h("ul", { class: "results", "aria-label": "Foods found" });
+  const chosen = h("div");
+  const search = h("input", { type: "search", name: "search", placeholder: "almonds, spinach, beans…", autocomplete: "off" });
+  let timer;
+  search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const text = search.value.trim();
+      if (!text) { fill(results, ); return; }
+      try {
+        const page = await api(`foods/?search=${encodeURIComponent(text)}&page_size=20`);
+        fill(results, ...page.results.map((food) => h("li", {}, h("button", { type: "button", onclick: () => chooseFood(food, chosen) },
+          h("span", { text: food.name }), h("span", { class: "hint", text: food.portions[0] ? `${food.portions[0].label}: ${food.portions[0].magnesium_mg} mg` : "" })))));
+        if (!page.results.length) fill(results, h("li", { class: "hint", text: "No food matches." }));
+      } catch (error) { fill(results, h("li", { class: "error", text: errorsOf(error)[0] })); }
+    }, 200);
+  });
+  const quick = h("div", { class: "chips", "aria-label": "Recent and frequent foods" });
+  screen("Log food", h("div", { class: "card" }, ...field("Search foods", search), results), chosen, h("h3", { text: "Recent and frequent" }), quick);
+  try {
+    const recent = await api("intakes/?page_size=100");
+    const counts = new Map();
+    recent.results.forEach((e) => counts.set(e.food, { name: e.food_name, n: (counts.get(e.food)?.n || 0) + 1 }));
+    const recentIds = [...new Set(recent.results.map((e) => e.food))].slice(0, 4);
+    const frequentIds = [...counts.entries()].sort((a, b) => b[1].n - a[1].n).map(([id]) => id).slice(0, 4);
+    const ids = [...new Set([...recentIds, ...frequentIds])].slice(0, 6);
+    fill(quick, ...ids.map((id) => h("button", { type: "button", onclick: async () => chooseFood(await api(`foods/${id}/`), chosen) }, counts.get(id).name)));
+    if (!ids.length) fill(quick, h("p", { class: "hint", text: "Foods you log appear here." }));
+  } catch { fill(quick, ); }
+}
+
+function chooseFood(food, box) {
+  const portion = h("select", { name: "portion" }, ...food.portions.map((p) => h("option", { value: p.id, text: `${p.label} (${p.magnesium_mg} mg)` })));
+  const quantity = h("input", { name: "quantity", type: "number", inputmode: "decimal", min: "0.1", max: "50", step: "0.1", value: "1" });
+  const preview = h("p", { class: "preview", id: "preview", "aria-live": "polite" });
+  const errors = h("div");
+  const update = () => {
+    const p = food.portions.find((x) => String(x.id) === portion.value);
+    const q = Number(quantity.value);
+    preview.textContent = p && q > 0 ? `${mg(p.grams * q * food.magnesium_mg_per_100g / 100)} of magnesium` : "Enter a quantity above 0";
+  };
+  portion.addEventListener("change", update); quantity.addEventListener("input", update); update();
+  const form = h("form", { class: "card", "aria-label": `Log ${food.name}` },
+    h("h3", { text: food.name }), ...field("Portion", portion), ...field("Quantity", quantity), preview, errors,
+    h("button", { type: "submit" }, "Save"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const p = food.portions.find((x) => String(x.id) === portion.value);
+    const payload = { food: food.id, portion: p.id, quantity: quantity.value, consumed_at: new Date().toISOString() };
+    try {
+      const { queued } = await logEntry("intakes/", payload, { label: `${food.name}, ${quantity.value} × ${p.label}`, mg: p.magnesium_mg * Number(quantity.value) });
+      toast(queued ? `Saved offline: ${food.name}. It will be sent when you are back online.` : `Logged ${food.name}.`);
+      location.hash = "#/today";
+    } catch (error) { showErrors(errors, error); }
+  });
+  fill(box, form);
+  quantity.focus();
+}
+
+// --- Log supplement ------------------------------------------------------------------------------------
+
+async function supplementScreen() {
+  const forms = await api("supplement-forms/");
+  const select = h("select", { name: "form" }, ...forms.map((f) => h("option", { value: f.id, text: `${f.name}${f.route !== "oral" ? ` (${f.route})` : ""}` })));
+  const notes = h("div", { class: "hint", "aria-live": "polite" });
+  const amount = h("input", { name: "amount", type: "number", inputmode: "decimal", min: "1", step: "any", required: true });
+  const kind = h("fieldset", {}, h("legend", { text: "The amount is" }),
+    h("label", { class: "check" }, h("input", { type: "radio", name: "kind", value: "elemental", checked: true }), "elemental magnesium (from the label)"),
+    h("label", { class: "check" }, h("input", { type: "radio", name: "kind", value: "compound" }), "the compound's weight"));
+  const preview = h("p", { class: "preview", "aria-live": "polite" });
+  const errors = h("div");
+  const current = () => forms.find((f) => String(f.id) === select.value);
+  const update = () => {
+    const f = current();
+    fill(notes, h("p", { text: `Bioavailability: ${f.bioavailability}. Elemental magnesium: ${(f.elemental_fraction * 100).toFixed(1)}% of the compound.` }),
+      f.best_for ? h("p", { text: `Best for: ${f.best_for}` }) : null, f.side_effects ? h("p", { text: `Side effects: ${f.side_effects}` }) : null);
+    const value = Number(amount.value);
+    const compound = form.querySelector("input[name=kind]:checked").value === "compound";
+    preview.textContent = value > 0 ? `${mg(compound ? value * f.elemental_fraction : value)} elemental magnesium` : "";
+  };
+  const form = h("form", { class: "card" }, ...field("Form", select), notes, kind, ...field("Amount (mg)", amount), preview, errors, h("button", { type: "submit" }, "Save"));
+  form.addEventListener("input", update); select.addEventListener("change", update);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const compound = form.querySelector("input[name=kind]:checked").value === "compound";
+    const f = current();
+    const payload = { form: f.id, [compound ? "compound_mg" : "elemental_mg"]: amount.value, taken_at: new Date().toISOString() };
+    try {
+      const elemental = compound ? Number(amount.value) * f.elemental_fraction : Number(amount.value);
+      const { entry, queued } = await logEntry("supplement-doses/", payload, { label: `${f.name} (supplement)`, mg: elemental });
+      if (entry?.day?.supplement_over_limit) toast(`Over the ${entry.day.supplement_upper_limit_mg} mg upper limit for supplements today.`);
+      else toast(queued ? "Saved offline; it will be sent when you are back online." : `Logged ${f.name}.`);
+      location.hash = "#/today";
+    } catch (error) { showErrors(errors, error); }
+  });
+  screen("Log supplement", form);
+  update();
+}
+
+// --- Week ----------------------------------------------------------------------------------------------
+
+function addDays(iso, n) { const d = new Date(`${iso}T12:00:00Z`); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); }
+
+async function weekScreen(end) {
+  end = end || today();
+  const week = await api(`summary/weekly/?end=${end}`);
+  const width = 340; const height = 200; const top = 20; const bottom = 30;
+  const max = Math.max(week.target_mg * 1.2, ...week.days.map((d) => Number(d.total_mg)));
+  const y = (v) => top + (height - top - bottom) * (1 - v / max);
+  const slot = width / 7;
+  const chart = h("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Magnesium per day, ${week.start} to ${week.end}` },
+    ...week.days.map((d, i) => {
+      const total = Number(d.total_mg);
+      const label = new Date(`${d.date}T12:00:00Z`).toLocaleDateString(undefined, { weekday: "short", timeZone: "UTC" });
+      return h("g", {},
+        h("rect", { class: `bar${total >= d.target_mg ? " met" : ""}`, x: i * slot + 8, y: y(total), width: slot - 16, height: Math.max(height - bottom - y(total), 0) },
+          h("title", { text: `${d.date}: ${Math.round(total)} mg` })),
+        h("text", { x: i * slot + slot / 2, y: height - 10, "text-anchor": "middle", text: label }));
+    }),
+    h("line", { class: "target", x1: 0, x2: width, y1: y(week.target_mg), y2: y(week.target_mg) }),
+    h("text", { x: width - 4, y: y(week.target_mg) - 5, "text-anchor": "end", text: `target ${week.target_mg} mg` }));
+  screen("Week",
+    h("div", { class: "card" }, chart,
+      h("p", { id: "week-average", text: `Average ${mg(week.average_mg)} a day · on target ${week.days_target_met} of 7 days` }),
+      h("table", {}, h("tbody", {}, ...week.days.map((d) => h("tr", {}, h("th", { scope: "row", text: d.date }), h("td", { text: mg(d.total_mg) })))))),
+    h("div", { class: "row" },
+      h("a", { class: "button secondary", href: `#/week/${addDays(week.end, -7)}` }, "← Previous week"),
+      week.end < today() ? h("a", { class: "button secondary", href: `#/week/${addDays(week.end, 7)}` }, "Next week →") : null));
+}
+
+// --- Reminders -----------------------------------------------------------------------------------------
+
+const KINDS = [["log_meals", "Log meals"], ["take_supplement", "Take supplement"], ["weekly_summary", "Weekly summary"]];
+const DAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+function base64ToBytes(text) {
+  const padded = (text + "=".repeat((4 - (text.length % 4)) % 4)).replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(padded), (c) => c.charCodeAt(0));
+}
+
+async function enablePush(status) {
+  try {
+    if (!("serviceWorker" in navigator) || !("PushManager" in window)) throw new Error("This browser cannot receive push notifications.");
+    if ((await Notification.requestPermission()) !== "granted") throw new Error("Notifications are blocked for this site.");
+    const { public_key: key } = await api("push/public-key/");
+    const registration = await navigator.serviceWorker.ready;
+    const subscription = (await registration.pushManager.getSubscription())
+      || (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64ToBytes(key) }));
+    await api("push/subscriptions/", { method: "POST", body: subscription.toJSON() });
+    status.textContent = "Push notifications are on for this device.";
+  } catch (error) {
+    status.textContent = error instanceof ApiError ? errorsOf(error).join(" ") : error.message;
+  }
+}
+
+function reminderForm(reminder, onDone) {
+  const r = reminder || { kind: "log_meals", local_time: "19:00", weekdays: [0, 1, 2, 3, 4, 5, 6], channels: ["web_push", "email"], enabled: true };
+  const errors = h("div");
+  const form = h("form", { class: "card", "aria-label": reminder ? "Edit reminder" : "New reminder" },
+    ...field("Reminder", h("select", { name: "kind" }, ...KINDS.map(([v, t]) => h("option", { value: v, text: t, selected: r.kind === v })))),
+    ...field("Time", h("input", { name: "local_time", type: "time", value: r.local_time, required: true })),
+    h("fieldset", {}, h("legend", { text: "Days" }), h("div", { class: "checks" },
+      ...DAYS.map((d, i) => h("label", { class: "check" }, h("input", { type: "checkbox", name: "weekdays", value: i, checked: r.weekdays.includes(i) }), d)))),
+    h("fieldset", {}, h("legend", { text: "Send by" }), h("div", { class: "checks" },
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "channels", value: "web_push", checked: r.channels.includes("web_push") }), "Push"),
+      h("label", { class: "check" }, h("input", { type: "checkbox", name: "channels", value: "email", checked: r.channels.includes("email") }), "Email"))),
+    errors, h("button", { type: "submit" }, "Save reminder"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const body = { kind: data.get("kind"), local_time: data.get("local_time"), weekdays: data.getAll("weekdays").map(Number), channels: data.getAll("channels") };
+    try {
+      await api(reminder ? `reminders/${reminder.id}/` : "reminders/", { method: reminder ? "PATCH" : "POST", body });
+      onDone();
+    } catch (error) { showErrors(errors, error); }
+  });
+  return form;
+}
+
+async function remindersScreen() {
+  const [reminders, deliveries] = await Promise.all([api("reminders/"), api("reminders/deliveries/?page_size=10")]);
+  const status = h("p", { class: "hint", role: "status" });
+  const editor = h("div");
+  const label = (r) => `${KINDS.find(([v]) => v === r.kind)[1]} at ${r.local_time}`;
+  screen("Reminders",
+    h("div", { class: "card" }, h("p", { text: "Get reminders on this phone:" }),
+      h("button", { type: "button", id: "enable-push", onclick: () => enablePush(status) }, "Enable push notifications"), status),
+    h("ul", { class: "entries", "aria-label": "Your reminders" }, ...reminders.results.map((r) => h("li", {},
+      h("span", {}, label(r), h("br"), h("small", { text: r.weekdays.map((d) => DAYS[d]).join(" ") })),
+      h("label", { class: "check" }, h("input", { type: "checkbox", checked: r.enabled, "aria-label": `${label(r)} on`,
+        onchange: async (e) => { await api(`reminders/${r.id}/`, { method: "PATCH", body: { enabled: e.target.checked } }); } }), "On"),
+      h("button", { type: "button", class: "small secondary", onclick: () => fill(editor, reminderForm(r, route)) }, "Edit"),
+      h("button", { type: "button", class: "small secondary", onclick: async () => { await api(`reminders/${r.id}/test/`, { method: "POST" }); toast("Test reminder sent."); } }, "Test"),
+      h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${label(r)}`, onclick: async () => { await api(`reminders/${r.id}/`, { method: "DELETE" }); route(); } }, "Delete")))),
+    h("button", { type: "button", class: "secondary", onclick: () => fill(editor, reminderForm(null, route)) }, "Add a reminder"),
+    editor,
+    h("h3", { text: "Recent deliveries" }),
+    deliveries.results.length ? h("ul", { class: "entries" }, ...deliveries.results.map((d) => h("li", {},
+      h("span", { text: `${d.local_date} ${d.slot.startsWith("test-") ? "test" : d.slot}: ${d.status}${d.reason ? ` (${d.reason})` : ""}` })))) : h("p", { class: "hint", text: "None yet." }));
+}
+
+// --- Settings ------------------------------------------------------------------------------------------
+
+function settingsScreen() {
+  const saved = h("p", { role: "status", class: "hint" });
+  const confirmBox = h("div");
+  screen("Settings",
+    profileForm({ submitLabel: "Save profile", onSaved: (p) => { saved.textContent = `Saved. ${targetText(p)}.`; } }), saved,
+    h("div", { class: "card" }, h("h3", { text: "Your data" }),
+      h("a", { class: "button secondary", href: "/api/v1/export/?format=json", download: true }, "Export everything (JSON)"),
+      h("a", { class: "button secondary", href: "/api/v1/export/?format=csv", download: true }, "Export entries (CSV)"),
+      h("button", { type: "button", class: "secondary", onclick: async () => { await api("auth/logout/", { method: "POST" }); profile = null; location.hash = "#/login"; } }, "Sign out"),
+      h("button", { type: "button", class: "danger", onclick: () => confirmDelete(confirmBox) }, "Delete my account"), confirmBox));
+}
+
+function confirmDelete(box) {
+  const input = h("input", { name: "confirm", autocomplete: "off" });
+  fill(box, h("form", { class: "warning", onsubmit: async (event) => {
+    event.preventDefault();
+    if (input.value.trim().toLowerCase() !== "delete") { input.setAttribute("aria-invalid", "true"); return; }
+    await api("account/", { method: "DELETE" });
+    profile = null;
+    location.hash = "#/register";
+  } }, h("p", { text: "This deletes your account and everything you logged. It cannot be undone." }),
+  ...field('Type "delete" to confirm', input), h("button", { type: "submit", class: "danger" }, "Delete everything")));
+  input.focus();
+}
+
+// --- Routing and start-up ------------------------------------------------------------------------------
+
+const SCREENS = { today: todayScreen, log: logScreen, supplement: supplementScreen, week: weekScreen, reminders: remindersScreen, settings: settingsScreen, setup: setupScreen };
+
+async function route() {
+  const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");
+  if (name === "login" || name === "register") return authScreen(name);
+  if (!profile) return start(location.hash);
+  const show = SCREENS[name] || todayScreen;
+  nav.hidden = name === "setup";
+  nav.querySelectorAll("a").forEach((a) => (a.dataset.screen === (SCREENS[name] ? name : "today") ? a.setAttribute("aria-current", "page") : a.removeAttribute("aria-current")));
+  try {
+    await show(arg);
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) { profile = null; location.hash = "#/login"; return; }
+    screen("Not available offline", h("p", { text: "This screen has not been opened online yet, so there is no copy to show." }));
+  }
+}
+
+async function start(target) {
+  try {
+    profile = await api("profile/");
+  } catch (error) {
+    profile = null;
+    if (location.hash !== "#/register") location.hash = "#/login";
+    return authScreen(location.hash === "#/register" ? "register" : "login");
+  }
+  flush();
+  const next = !profile.birth_date || !profile.sex ? "#/setup" : (target && !/^#\/(login|register)?$/.test(target) ? target : "#/today");
+  if (location.hash !== next) location.hash = next; else route();
+}
+
+function showSync(items) {
+  const box = document.getElementById("sync-status");
+  box.hidden = !items.length;
+  box.textContent = items.length ? `${items.length} ${items.length === 1 ? "entry" : "entries"} waiting to sync` : "";
+}
+
+function showOnline() { document.getElementById("offline").hidden = navigator.onLine; }
+
+onOutboxChange((items) => { showSync(items); if (!items.length && profile && location.hash.startsWith("#/today")) route(); });
+window.addEventListener("hashchange", route);
+window.addEventListener("online", () => { showOnline(); flush(); });
+window.addEventListener("offline", showOnline);
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" });
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type === "flush") flush();
+    if (event.data?.type === "notification-shown") document.body.dataset.lastNotification = event.data.title;
+  });
+}
+showOnline();
+pending().then(showSync);
+start(location.hash);

@@ -1,0 +1,90 @@
+// Service worker: the app shell works offline, GET data falls back to its last copy, and push
+// messages become notifications that open the right screen.
+const VERSION = "v1";
+const SHELL = `shell-${VERSION}`;
+const DATA = `data-${VERSION}`;
+const SHELL_FILES = [
+  "/",
+  "/manifest.webmanifest",
+  "/static/pwa/app.js",
+  "/static/pwa/api.js",
+  "/static/pwa/styles.css",
+  "/static/pwa/icons/icon-192.png",
+  "/static/pwa/icons/icon-512.png",
+];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => ![SHELL, DATA].includes(k)).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+async function networkFirst(request, cacheName, fallbackUrl) {
+  const cache = await caches.open(cacheName);
+  try {
+    const response = await fetch(request);
+    if (response.ok) cache.put(fallbackUrl || request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = (await cache.match(fallbackUrl || request)) || (await caches.match(fallbackUrl || request));
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return; // writes go to the network
+  if (request.mode === "navigate") {
+    event.respondWith(networkFirst(request, SHELL, "/"));
+  } else if (url.pathname.startsWith("/api/v1/")) {
+    if (url.pathname.startsWith("/api/v1/export/")) return;
+    event.respondWith(networkFirst(request, DATA));
+  } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
+    event.respondWith(networkFirst(request, SHELL));
+  }
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "outbox") {
+    event.waitUntil(self.clients.matchAll().then((all) => all.forEach((c) => c.postMessage({ type: "flush" }))));
+  }
+});
+
+self.addEventListener("push", (event) => {
+  let message = {};
+  try { message = event.data ? event.data.json() : {}; } catch (e) { message = { body: event.data.text() }; }
+  const title = message.title || "Magnesium tracker";
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: message.body || "",
+      tag: message.tag || "reminder",
+      icon: "/static/pwa/icons/icon-192.png",
+      badge: "/static/pwa/icons/icon-192.png",
+      data: { url: message.url || "/#/today" },
+    }).then(() => self.clients.matchAll({ includeUncontrolled: true }))
+      .then((all) => all.forEach((c) => c.postMessage({ type: "notification-shown", title }))),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL(event.notification.data?.url || "/#/today", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      for (const client of windows) {
+        if (new URL(client.url).origin === self.location.origin && "focus" in client) {
+          return client.navigate(target).then((c) => (c || client).focus());
+        }
+      }
+      return self.clients.openWindow(target);
+    }),
+  );
+});

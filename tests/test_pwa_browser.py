@@ -179,14 +179,35 @@ def test_push_subscription_and_a_notification_from_the_service_worker(page, cont
     assert notifications == [{"title": payload["title"], "body": payload["body"], "url": "/#/log"}]
 
 
-def test_today_is_accessible_and_fits_360_px(page, live_server):
+def test_every_screen_is_accessible_and_fits_360_px(page, live_server):
     from axe_playwright_python.sync_playwright import Axe
 
     page.set_viewport_size({"width": 360, "height": 740})
     register(page, live_server, "lin")
     set_profile(page)
     page.get_by_role("link", name="Start logging").click()
-    expect(page.get_by_role("heading", name="Today")).to_be_visible()
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    result = Axe().run(page)
-    assert result.violations_count == 0, result.generate_report()
+    for screen, heading in [
+        ("today", "Today"),
+        ("log", "Log food"),
+        ("supplement", "Log supplement"),
+        ("week", "Week"),
+        ("reminders", "Reminders"),
+        ("settings", "Settings"),
+    ]:
+        page.goto(f"{live_server.url}/#/{screen}")
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, screen
+        result = Axe().run(page)
+        assert result.violations_count == 0, (screen, result.generate_report())
+    # keyboard: the skip link comes first, and a food can be found and chosen with keys alone
+    assert (
+        page.evaluate("document.querySelector('a, button, input, select').textContent") == "Skip to content"
+    )
+    page.goto(f"{live_server.url}/#/log")
+    expect(page.get_by_role("heading", name="Log food")).to_be_visible()
+    page.keyboard.press("Tab")  # from the screen's heading to the search field
+    page.keyboard.type("spinach")
+    expect(page.get_by_role("button", name=re.compile("^Spinach")).first).to_be_visible()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # picks the first food found
+    expect(page.locator("#preview")).to_contain_text("mg of magnesium")

@@ -73,6 +73,11 @@ def test_register_log_food_and_supplement_see_the_week_and_sync_offline_once(pag
     expect(page.locator("#total")).to_have_text("78 mg")
     expect(page.locator("#remaining")).to_have_text("242 mg to go")
     shot(page, "2-today")
+    page.get_by_role("button", name="Delete Almonds, 1 × 1 oz").click()
+    expect(page.locator("#total")).to_have_text("0 mg")
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator("#total")).to_have_text("78 mg")
+    assert IntakeEntry.objects.count() == 1
 
     page.get_by_role("navigation").get_by_role("link", name="Supplement").click()
     page.get_by_label("Form").select_option(label="Citrate")
@@ -197,6 +202,7 @@ def test_every_screen_is_accessible_and_fits_360_px(page, live_server):
         page.goto(f"{live_server.url}/#/{screen}")
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360, screen
+        shot(page, f"360px-{screen}")
         result = Axe().run(page)
         assert result.violations_count == 0, (screen, result.generate_report())
     # keyboard: the skip link comes first, and a food can be found and chosen with keys alone

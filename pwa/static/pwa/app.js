@@ -180,7 +180,7 @@ async function todayScreen() {
 async function removeEntry(row) {
   try {
     await api(`${row.kind}/${row.id}/`, { method: "DELETE" });
-    toast(`Deleted ${row.text}.`, { label: "Undo", run: async () => { await api(row.kind, { method: "POST", body: { id: row.id, ...row.payload } }); route(); } });
+    toast(`Deleted ${row.text}.`, { label: "Undo", run: async () => { await api(`${row.kind}/`, { method: "POST", body: { id: row.id, ...row.payload } }); route(); } });
     route();
   } catch (error) { toast(errorsOf(error)[0]); }
 }

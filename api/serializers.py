@@ -191,14 +191,14 @@ class CatalogueRelatedField(serializers.PrimaryKeyRelatedField):
 # --- Logging --------------------------------------------------------------------------------------------
 
 
-class DayStatusSerializer(serializers.Serializer):
-    """The day an entry falls on, after the change: enough for the client to update its screen."""
-
+class DaySummarySerializer(serializers.Serializer):
     date = serializers.DateField()
     food_mg = serializers.DecimalField(**MG)
     supplement_mg = serializers.DecimalField(**MG)
     total_mg = serializers.DecimalField(**MG)
     target_mg = serializers.IntegerField()
+    target_label = serializers.CharField()
+    percent_of_target = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
     remaining_mg = serializers.DecimalField(**MG)
     supplement_upper_limit_mg = serializers.IntegerField(allow_null=True)
     supplement_over_limit = serializers.BooleanField()
@@ -242,7 +242,7 @@ class IntakeEntrySerializer(serializers.Serializer):
 
 
 class IntakeCreatedSerializer(IntakeEntrySerializer):
-    day = DayStatusSerializer(read_only=True)
+    day = DaySummarySerializer(read_only=True, help_text="The entry's local day after the change.")
 
 
 class SupplementDoseSerializer(serializers.Serializer):
@@ -275,7 +275,7 @@ class SupplementDoseSerializer(serializers.Serializer):
 
 
 class DoseCreatedSerializer(SupplementDoseSerializer):
-    day = DayStatusSerializer(read_only=True)
+    day = DaySummarySerializer(read_only=True, help_text="The entry's local day after the change.")
 
 
 class DateRangeQuerySerializer(serializers.Serializer):
@@ -289,19 +289,6 @@ class DateRangeQuerySerializer(serializers.Serializer):
 
 
 # --- Summaries ------------------------------------------------------------------------------------------
-
-
-class DaySummarySerializer(serializers.Serializer):
-    date = serializers.DateField()
-    food_mg = serializers.DecimalField(**MG)
-    supplement_mg = serializers.DecimalField(**MG)
-    total_mg = serializers.DecimalField(**MG)
-    target_mg = serializers.IntegerField()
-    target_label = serializers.CharField()
-    percent_of_target = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
-    remaining_mg = serializers.DecimalField(**MG)
-    supplement_upper_limit_mg = serializers.IntegerField(allow_null=True)
-    supplement_over_limit = serializers.BooleanField()
 
 
 class WeekSummarySerializer(serializers.Serializer):

@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 
 import factory
 from django.contrib.auth import get_user_model
 
-from tracker.models import Profile
+from tracker.models import IntakeEntry, Profile, SupplementDose
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -30,3 +31,26 @@ class ProfileFactory(factory.django.DjangoModelFactory):
     sex = "female"
     birth_date = date(1990, 6, 15)
     time_zone = "UTC"
+
+
+def make_history(user, *, portion, days: int, form=None, start=datetime(2021, 1, 1, 12, tzinfo=UTC)) -> None:
+    """One portion a day (and one 100 mg dose of ``form``) for ``days`` days from ``start``, in bulk."""
+    moments = [start + timedelta(days=i) for i in range(days)]
+    IntakeEntry.objects.bulk_create(
+        IntakeEntry(
+            user=user,
+            food=portion.food,
+            portion=portion,
+            quantity=1,
+            grams=portion.grams,
+            magnesium_mg=portion.magnesium_mg,
+            consumed_at=at,
+            local_date=at.date(),
+        )
+        for at in moments
+    )
+    if form is not None:
+        SupplementDose.objects.bulk_create(
+            SupplementDose(user=user, form=form, elemental_mg=Decimal(100), taken_at=at, local_date=at.date())
+            for at in moments
+        )

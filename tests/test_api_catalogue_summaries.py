@@ -1,13 +1,13 @@
 """Food search, supplement forms, daily and weekly summaries, and constant query counts."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
 from foods.models import Food
+from tests.factories import make_history
 from tracker import services
-from tracker.models import IntakeEntry, SupplementDose
 
 pytestmark = pytest.mark.django_db
 
@@ -107,30 +107,7 @@ def test_weekly_summary_has_seven_ascending_days_average_and_days_on_target(api,
 
 
 def _history(user, almonds_oz, citrate, days):
-    start = datetime(2021, 1, 1, 12, tzinfo=UTC)
-    IntakeEntry.objects.bulk_create(
-        IntakeEntry(
-            user=user,
-            food=almonds_oz.food,
-            portion=almonds_oz,
-            quantity=1,
-            grams=almonds_oz.grams,
-            magnesium_mg=Decimal(78),
-            consumed_at=start + timedelta(days=i),
-            local_date=(start + timedelta(days=i)).date(),
-        )
-        for i in range(days)
-    )
-    SupplementDose.objects.bulk_create(
-        SupplementDose(
-            user=user,
-            form=citrate,
-            elemental_mg=Decimal(100),
-            taken_at=start + timedelta(days=i),
-            local_date=(start + timedelta(days=i)).date(),
-        )
-        for i in range(days)
-    )
+    make_history(user, portion=almonds_oz, form=citrate, days=days)
 
 
 ENDPOINTS = [

@@ -1,12 +1,13 @@
 """Daily totals per local day: sums, targets, the supplement upper limit, zones, DST, query counts."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from foods.models import Food
+from tests.factories import make_history
 from tracker import services
 from tracker.models import IntakeEntry
 
@@ -127,20 +128,7 @@ def test_query_count_does_not_grow_with_range_or_history(
     user, almonds_oz, citrate, django_assert_num_queries
 ):
     services.profile_get(user=user)
-    start = datetime(2025, 1, 1, 12, tzinfo=UTC)
-    IntakeEntry.objects.bulk_create(
-        IntakeEntry(
-            user=user,
-            food=almonds_oz.food,
-            portion=almonds_oz,
-            quantity=1,
-            grams=almonds_oz.grams,
-            magnesium_mg=Decimal(78),
-            consumed_at=start + timedelta(days=i),
-            local_date=(start + timedelta(days=i)).date(),
-        )
-        for i in range(400)
-    )
+    make_history(user, portion=almonds_oz, days=400, start=datetime(2025, 1, 1, 12, tzinfo=UTC))
     fresh = type(user).objects.get(pk=user.pk)  # profile not loaded yet: one query for it, one for the sums
     with django_assert_num_queries(2):
         one = services.daily_summaries(user=fresh, start=date(2025, 1, 1), end=date(2025, 1, 1))

@@ -61,8 +61,20 @@ def test_production_mode_starts_with_both(tmp_path):
 
 def test_production_mode_passes_djangos_deployment_checks(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
-    env.update(DJANGO_DEBUG="false", SECRET_KEY="s" * 20 + "ecret-" + "k" * 30, ALLOWED_HOSTS="mg.example.org",
-               SECURE_HSTS_PRELOAD="true", TRACKER_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tracker.settings")
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], cwd=ROOT,
-                            env=env, capture_output=True, text=True, timeout=60)
+    env.update(
+        DJANGO_DEBUG="false",
+        SECRET_KEY="s" * 20 + "ecret-" + "k" * 30,
+        ALLOWED_HOSTS="mg.example.org",
+        SECURE_HSTS_PRELOAD="true",
+        TRACKER_VAR_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="tracker.settings",
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,7 +1,7 @@
 from collections import OrderedDict
 
 from rest_framework import pagination
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 
@@ -16,24 +16,23 @@ class LookaheadPagination(pagination.BasePagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.page_number = self._positive_int(request.query_params.get(self.page_query_param), 1, 10_000)
-        self.size = self._positive_int(
-            request.query_params.get(self.page_size_query_param), self.page_size, self.max_page_size
-        )
+        self.page_number = self._positive_int(self.page_query_param, 1, 10_000)
+        self.size = self._positive_int(self.page_size_query_param, self.page_size, self.max_page_size)
         offset = (self.page_number - 1) * self.size
         rows = list(queryset[offset : offset + self.size + 1])
         self.has_next = len(rows) > self.size
         return rows[: self.size]
 
-    def _positive_int(self, raw, default, maximum):
+    def _positive_int(self, name, default, maximum):
+        raw = self.request.query_params.get(name)
         if raw in (None, ""):
             return default
         try:
             value = int(raw)
-        except ValueError as exc:
-            raise NotFound("Invalid page.") from exc
+        except ValueError:
+            value = 0
         if value < 1:
-            raise NotFound("Invalid page.")
+            raise ValidationError({name: ["Enter a whole number, 1 or more."]})
         return min(value, maximum)
 
     def _link(self, number):

@@ -1,5 +1,7 @@
 """Serializers: shapes and types of the JSON. The rules live in tracker.services."""
 
+from datetime import date
+
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
@@ -58,6 +60,7 @@ class ProfileSerializer(serializers.ModelSerializer):
     target_override_mg = serializers.IntegerField(
         min_value=limits.MIN_TARGET_MG, max_value=limits.MAX_TARGET_MG, allow_null=True, required=False
     )
+    username = serializers.CharField(source="user.username", read_only=True)
     life_stage_label = serializers.CharField(source="get_life_stage_display", read_only=True)
     daily_target_mg = serializers.SerializerMethodField()
     target_label = serializers.SerializerMethodField()
@@ -68,6 +71,7 @@ class ProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Profile
         fields = [
+            "username",
             "sex",
             "birth_date",
             "life_stage",
@@ -278,9 +282,19 @@ class DoseCreatedSerializer(SupplementDoseSerializer):
     day = DaySummarySerializer(read_only=True, help_text="The entry's local day after the change.")
 
 
+class BoundedDateField(serializers.DateField):
+    """A calendar date from 1900 to 2200: beyond, a date is a typo (and date arithmetic would overflow)."""
+
+    def to_internal_value(self, value):
+        day = super().to_internal_value(value)
+        if not date(limits.EARLIEST_YEAR, 1, 1) <= day <= date(2200, 12, 31):
+            raise serializers.ValidationError(f"Enter a date from {limits.EARLIEST_YEAR} to 2200.")
+        return day
+
+
 class DateRangeQuerySerializer(serializers.Serializer):
-    start = serializers.DateField(required=False, help_text="First local date, inclusive.")
-    end = serializers.DateField(required=False, help_text="Last local date, inclusive.")
+    start = BoundedDateField(required=False, help_text="First local date, inclusive.")
+    end = BoundedDateField(required=False, help_text="Last local date, inclusive.")
 
     def validate(self, attrs):
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
@@ -301,11 +315,11 @@ class WeekSummarySerializer(serializers.Serializer):
 
 
 class DayQuerySerializer(serializers.Serializer):
-    date = serializers.DateField(required=False, help_text="Local date; default today in the user's zone.")
+    date = BoundedDateField(required=False, help_text="Local date; default today in the user's zone.")
 
 
 class WeekQuerySerializer(serializers.Serializer):
-    end = serializers.DateField(required=False, help_text="Last local date of the week; default today.")
+    end = BoundedDateField(required=False, help_text="Last local date of the week; default today.")
 
 
 class ExportQuerySerializer(serializers.Serializer):
@@ -369,9 +383,35 @@ class DeliverySerializer(serializers.Serializer):
         return {name: str(results[name]) for name in ("web_push", "email") if name in results}
 
 
+def _b64url_bytes(value: str) -> bytes | None:
+    import base64
+    import binascii
+
+    try:
+        return base64.urlsafe_b64decode(value.rstrip("=") + "=" * (-len(value.rstrip("=")) % 4))
+    except (binascii.Error, ValueError):
+        return None
+
+
 class PushKeysSerializer(serializers.Serializer):
     p256dh = serializers.RegexField(r"^[A-Za-z0-9_-]+={0,2}$", max_length=200)
     auth = serializers.RegexField(r"^[A-Za-z0-9_-]+={0,2}$", max_length=100)
+
+    def validate_p256dh(self, value: str) -> str:
+        """The browser's public key: a P-256 point, or no message could ever be encrypted for it."""
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        raw = _b64url_bytes(value)
+        try:
+            ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw or b"")
+        except ValueError as exc:
+            raise serializers.ValidationError("Not a P-256 public key (base64url).") from exc
+        return value
+
+    def validate_auth(self, value: str) -> str:
+        if len(_b64url_bytes(value) or b"") != 16:
+            raise serializers.ValidationError("The auth secret is 16 bytes, base64url.")
+        return value
 
 
 class PushSubscriptionSerializer(serializers.Serializer):

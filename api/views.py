@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -185,10 +186,16 @@ class OwnedViewSet(
         row.day = _day_status(self.request.user, row.local_date)
         return Response(serializer_class(row, context=self.get_serializer_context()).data, status=code)
 
+    def _validated(self, serializer):
+        """Validate with the user's zone active: a time sent without an offset is their local time."""
+        with timezone.override(services.profile_get(user=self.request.user).zone):
+            serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
     def _changes(self, request, partial):
         row = self.get_object()
         serializer = self.get_serializer(row, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
+        self._validated(serializer)
         changes = dict(serializer.validated_data)
         if changes.pop("id", row.pk) != row.pk:
             raise ValidationError({"id": ["The id of an entry cannot change."]})
@@ -217,9 +224,7 @@ class IntakeViewSet(OwnedViewSet):
     related = ("food", "portion")
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self._validated(self.get_serializer(data=request.data))
         entry, created = services.intake_create(
             user=request.user,
             food=data["food"],
@@ -254,9 +259,7 @@ class SupplementDoseViewSet(OwnedViewSet):
     related = ("form",)
 
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self._validated(self.get_serializer(data=request.data))
         dose, created = services.dose_create(
             user=request.user,
             form=data["form"],

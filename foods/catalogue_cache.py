@@ -8,19 +8,22 @@ from django.core.cache import cache
 
 VERSION_KEY = "catalogue:version"
 TIMEOUT = 60 * 60
+# The version itself expires: with a per-process cache (no CACHE_URL) an edit made through one process
+# reaches the others within this time; with a shared cache (Redis) it reaches them at once.
+VERSION_TIMEOUT = 60
 
 
 def catalogue_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, None)
+        cache.add(VERSION_KEY, version, VERSION_TIMEOUT)
         version = cache.get(VERSION_KEY, version)
     return version
 
 
 def bump_catalogue_version(**_signal_kwargs) -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    cache.set(VERSION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
 
 
 def cached_catalogue(key: str, build):

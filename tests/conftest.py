@@ -4,6 +4,10 @@ import pytest
 from django.conf import settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+# Once a browser test starts Playwright's sync API, an event loop runs in the test thread for the rest of
+# the session; the tests' own ORM calls stay synchronous, so Django's async guard is lifted in the test
+# process (never in the app: tests/test_settings.py checks production mode without it).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",

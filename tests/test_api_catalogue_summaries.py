@@ -39,7 +39,10 @@ def test_food_filter_by_category_and_pages(api):
     assert len(first.data["results"]) == 10 and first.data["next"] and first.data["previous"] is None
     second = api.get(first.data["next"])
     assert not {f["id"] for f in first.data["results"]} & {f["id"] for f in second.data["results"]}
-    assert api.get("/api/v1/foods/?page=0").status_code == 404
+    assert api.get("/api/v1/foods/?page=0").status_code == 400
+    assert api.get("/api/v1/foods/?page_size=-1").json() == {
+        "page_size": ["Enter a whole number, 1 or more."]
+    }
 
 
 def test_catalogue_changes_show_at_once_despite_the_cache(api, almonds_oz):

@@ -205,3 +205,28 @@ def test_supplement_replay_and_update(api, citrate):
     response = api.patch(f"/api/v1/supplement-doses/{payload['id']}/", {"elemental_mg": "150"})
     assert response.status_code == 200 and response.data["elemental_mg"] == 150
     assert SupplementDose.objects.get().elemental_mg == 150
+
+
+def test_a_time_without_an_offset_is_the_users_local_time(api, almonds_oz):
+    api.patch("/api/v1/profile/", {"time_zone": "America/Los_Angeles"})
+    response = api.post(
+        "/api/v1/intakes/",
+        {"food": almonds_oz.food_id, "portion": almonds_oz.pk, "consumed_at": "2024-05-01T02:00:00"},
+    )
+    assert response.status_code == 201
+    assert response.json()["local_date"] == "2024-05-01"
+    assert response.json()["consumed_at"] == "2024-05-01T09:00:00Z"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/summary/weekly/?end=0001-01-03",
+        "/api/v1/summary/weekly/?end=9999-12-31",
+        "/api/v1/summary/daily/?date=9999-12-31",
+        "/api/v1/intakes/?start=0001-01-01",
+    ],
+)
+def test_dates_out_of_range_are_400_not_500(api, url):
+    response = api.get(url)
+    assert response.status_code == 400

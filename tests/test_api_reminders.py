@@ -130,6 +130,14 @@ def test_subscribe_and_unsubscribe_a_browser(api, other_api, user):
         {"endpoint": "not a url", "keys": KEYS},
         {"endpoint": ENDPOINT, "keys": {"p256dh": "a b", "auth": "x"}},
         {"endpoint": ENDPOINT},
+        {
+            "endpoint": ENDPOINT,
+            "keys": {
+                "p256dh": "BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                "auth": KEYS["auth"],
+            },
+        },
+        {"endpoint": ENDPOINT, "keys": {"p256dh": KEYS["p256dh"], "auth": "c2hvcnQ"}},
     ],
 )
 def test_bad_subscriptions_are_400(api, payload, settings):

@@ -2,7 +2,6 @@
 Screenshots of each screen are saved in test-artifacts/."""
 
 import json
-import os
 import re
 import time
 from pathlib import Path
@@ -14,8 +13,7 @@ from tracker.models import IntakeEntry, SupplementDose
 from tracker.reminders.models import PushSubscription
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "magnesium-and-me-42"
@@ -217,3 +215,28 @@ def test_every_screen_is_accessible_and_fits_360_px(page, live_server):
     page.keyboard.press("Tab")
     page.keyboard.press("Enter")  # picks the first food found
     expect(page.locator("#preview")).to_contain_text("mg of magnesium")
+
+
+def test_the_outbox_keeps_entries_through_server_errors_and_only_sends_its_owners(page, context, live_server):
+    register(page, live_server, "ada")
+    wait_for_service_worker(page)
+    set_profile(page)
+    page.get_by_role("link", name="Start logging").click()
+    log_almonds(page)  # online: cached search and the Today screen
+    expect(page.locator("#total")).to_have_text("78 mg")
+
+    context.set_offline(True)
+    log_almonds(page)
+    expect(page.locator("#sync-status")).to_have_text("1 entry waiting to sync")
+    # back online, but the server answers 503 (restarting): the entry must stay
+    page.route("**/api/v1/intakes/", lambda route: route.fulfill(status=503, body="{}"))
+    context.set_offline(False)
+    page.evaluate("import('/static/pwa/api.js').then(m => m.flush())")
+    expect(page.locator("#sync-status")).to_have_text("1 entry waiting to sync")
+    page.unroute("**/api/v1/intakes/")
+    # entries wait for the account that logged them
+    page.evaluate("import('/static/pwa/api.js').then(m => { m.setOwner('someone-else'); return m.flush(); })")
+    assert IntakeEntry.objects.count() == 1
+    page.evaluate("import('/static/pwa/api.js').then(m => { m.setOwner('ada'); return m.flush(); })")
+    expect(page.locator("#sync-status")).to_be_hidden()
+    assert IntakeEntry.objects.count() == 2

@@ -469,3 +469,45 @@ def test_concurrent_dispatchers_create_each_delivery_once():
     assert sum(r.queued for r in results) == 60
     assert ReminderDelivery.objects.count() == 60
     assert sum(1 for r in results if r.due) >= 2  # the work was really shared
+
+
+def test_a_browser_with_unusable_keys_is_removed_and_the_others_get_one_push(user, vapid, push_service):
+    good = Browser()
+    PushSubscription.objects.create(
+        user=user, endpoint=f"{push_service.url}/phone", p256dh=good.p256dh, auth=good.auth
+    )
+    PushSubscription.objects.create(
+        user=user,
+        endpoint=f"{push_service.url}/broken",
+        p256dh=b64url(b"\x04" + b"\x01" * 64),
+        auth=good.auth,
+    )
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    assert reminders.deliver(delivery.pk) == "sent"
+    assert reminders.deliver(delivery.pk) == "taken"
+    assert [r["path"] for r in push_service.requests] == ["/phone"]
+    assert list(PushSubscription.objects.values_list("endpoint", flat=True)) == [f"{push_service.url}/phone"]
+    delivery.refresh_from_db()
+    assert "subscription removed" in delivery.reason
+
+
+def test_when_push_keeps_failing_the_last_attempt_falls_back_to_email(user, vapid, smtp):
+    service = PushService(statuses=[503])
+    try:
+        browser = Browser()
+        PushSubscription.objects.create(
+            user=user, endpoint=f"{service.url}/phone", p256dh=browser.p256dh, auth=browser.auth
+        )
+        delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+        for _ in range(reminders.MAX_ATTEMPTS - 1):
+            with pytest.raises(reminders.RetryLater):
+                reminders.deliver(delivery.pk)
+        assert smtp.messages == []
+        assert reminders.deliver(delivery.pk) == "sent"
+    finally:
+        service.close()
+    assert len(smtp.messages) == 1
+    delivery.refresh_from_db()
+    assert (
+        delivery.channel_results["email_fallback"] is True and "retry_after" not in delivery.channel_results
+    )

@@ -60,7 +60,11 @@ def test_production_mode_starts_with_both(tmp_path):
 
 
 def test_production_mode_passes_djangos_deployment_checks(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
         DJANGO_DEBUG="false",
         SECRET_KEY="s" * 20 + "ecret-" + "k" * 30,

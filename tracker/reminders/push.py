@@ -72,9 +72,11 @@ def send(subscription_info: dict, payload: dict) -> int:
         )
     except WebPushException as exc:
         status = getattr(exc.response, "status_code", None)
+        if status is None:
+            raise PushPermanent(f"could not send: {exc}") from exc
         if status in (404, 410):
             raise PushGone(f"push service answered {status}") from exc
-        if status is None or status == 429 or status >= 500:
+        if status == 429 or status >= 500:
             retry_after = None
             if exc.response is not None and str(exc.response.headers.get("Retry-After", "")).isdigit():
                 retry_after = int(exc.response.headers["Retry-After"])
@@ -82,4 +84,6 @@ def send(subscription_info: dict, payload: dict) -> int:
         raise PushPermanent(f"push service answered {status}") from exc
     except (requests.ConnectionError, requests.Timeout) as exc:
         raise PushTransient(f"push service unreachable ({type(exc).__name__})") from exc
+    except (ValueError, TypeError) as exc:  # keys that cannot encrypt: no retry will help
+        raise PushGone(f"the browser's keys are unusable ({type(exc).__name__})") from exc
     return response.status_code

@@ -356,9 +356,12 @@ def _send_push(delivery: ReminderDelivery, results: dict) -> tuple[int, list[str
         try:
             push.send(subscription.as_subscription_info(), payload)
             done.add(subscription.pk)
-        except push.PushGone:
+            # recorded at once: a worker that dies later must not push to this browser again
+            results["push_sent_to"] = sorted(done)
+            ReminderDelivery.objects.filter(pk=delivery.pk).update(channel_results=results)
+        except push.PushGone as exc:
             subscription.delete()
-            permanent.append("a browser unsubscribed (subscription removed)")
+            permanent.append(f"push: subscription removed ({exc})")
         except push.PushTransient as exc:
             transient.append(f"push: {exc}")
             if exc.retry_after:
@@ -420,14 +423,17 @@ def deliver(delivery_id, *, now: datetime | None = None) -> str:
         delivery.body = message.body or f"Test reminder: {message.skip_reason}."
         results["url"] = message.url
 
+    attempts = ReminderDelivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).first() or 1
+    last_attempt = attempts >= MAX_ATTEMPTS
     transient, permanent = [], []
     reached = 0
     if Channel.WEB_PUSH in reminder.channels:
         reached, push_transient, push_permanent = _send_push(delivery, results)
         transient += push_transient
         permanent += push_permanent
+    # Email is the fallback when push reached no browser and will not (no retry left, or none pending).
     wants_email = Channel.EMAIL in reminder.channels or (
-        Channel.WEB_PUSH in reminder.channels and not reached and not transient
+        Channel.WEB_PUSH in reminder.channels and not reached and (not transient or last_attempt)
     )
     if wants_email and user.email:
         if Channel.EMAIL not in reminder.channels:
@@ -438,10 +444,10 @@ def deliver(delivery_id, *, now: datetime | None = None) -> str:
         permanent += mail_permanent
     delivery.channel_results = results
 
-    attempts = ReminderDelivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).first() or 1
-    if transient and attempts < MAX_ATTEMPTS:
+    retry_after = int(results.pop("retry_after", 0))
+    if transient and not last_attempt:
         delivery.status, delivery.reason = DeliveryStatus.RETRYING, "; ".join(transient)[:300]
-        countdown = int(results.pop("retry_after", 0)) or min(30 * 2 ** (attempts - 1), 1800)
+        countdown = retry_after or min(30 * 2 ** (attempts - 1), 1800)
         delivery.claimed_until = timezone.now() + timedelta(seconds=countdown)
         delivery.save(update_fields=["status", "reason", "claimed_until", "title", "body", "channel_results"])
         raise RetryLater(countdown)

@@ -67,9 +67,15 @@ export async function pending() {
 
 const listeners = new Set();
 export function onOutboxChange(listener) { listeners.add(listener); }
-async function changed() { const items = await pending(); listeners.forEach((l) => l(items)); }
+async function changed() { const items = await mine(); listeners.forEach((l) => l(items)); }
 
 function isNetworkError(error) { return error instanceof TypeError || !navigator.onLine; }
+
+// Log an entry (intakes/ or supplement-doses/) with a client id; offline, keep it for later.
+// `label` and `mg` are what the UI shows while it waits.
+// The account the outbox belongs to now: entries wait for the account that logged them.
+let owner = null;
+export function setOwner(username) { owner = username; changed(); }
 
 // Log an entry (intakes/ or supplement-doses/) with a client id; offline, keep it for later.
 // `label` and `mg` are what the UI shows while it waits.
@@ -82,7 +88,7 @@ export async function logEntry(collection, payload, { label, mg }) {
       if (!isNetworkError(error)) throw error;
     }
   }
-  await store("readwrite", (s) => s.put({ id: body.id, collection, body, label, mg, queuedAt: Date.now() }));
+  await store("readwrite", (s) => s.put({ id: body.id, owner, collection, body, label, mg, queuedAt: Date.now() }));
   await changed();
   if ("serviceWorker" in navigator && "SyncManager" in window) {
     navigator.serviceWorker.ready.then((r) => r.sync.register("outbox")).catch(() => {});
@@ -91,8 +97,9 @@ export async function logEntry(collection, payload, { label, mg }) {
 }
 
 let flushing = null;
-// Send what waits, oldest first. A 2xx (created or replayed) or a 409/400 (will never pass) leaves the
-// outbox; a network error stops and keeps the rest for the next try.
+// Send what waits, oldest first. A 2xx (created, or replayed and already stored), a 400 (it can never
+// pass) or a 409 (the id is taken) leaves the outbox; anything else (offline, signed out, a server
+// restarting) stops and keeps the rest for the next try.
 export function flush() {
   if (!flushing) flushing = doFlush().finally(() => { flushing = null; });
   return flushing;
@@ -100,13 +107,12 @@ export function flush() {
 
 async function doFlush() {
   let sent = 0;
-  for (const item of await pending()) {
+  for (const item of await mine()) {
     try {
       await api(item.collection, { method: "POST", body: item.body });
       sent += 1;
     } catch (error) {
-      if (isNetworkError(error)) break;
-      if (error.status === 401 || error.status === 403) break; // signed out: keep until signed in again
+      if (isNetworkError(error) || ![400, 409].includes(error.status)) break;
     }
     await store("readwrite", (s) => s.delete(item.id));
   }
@@ -114,7 +120,20 @@ async function doFlush() {
   return sent;
 }
 
-export async function forget(id) {
-  await store("readwrite", (s) => s.delete(id));
+// The entries waiting for the signed-in account (another account's wait for it to sign in again).
+export async function mine() {
+  return (await pending()).filter((item) => item.owner === owner);
+}
+
+// On deleting the account: its waiting entries go too.
+export async function forgetMine() {
+  for (const item of await mine()) await store("readwrite", (s) => s.delete(item.id));
   await changed();
+}
+
+// Signed out or deleted: no copy of this account's data may answer offline for the next person.
+export async function dropCachedData() {
+  if ("caches" in window) {
+    for (const key of await caches.keys()) if (key.startsWith("data-")) await caches.delete(key);
+  }
 }

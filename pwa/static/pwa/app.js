@@ -1,5 +1,5 @@
 // The phone app: hash-routed screens over the REST API. No framework, no build step.
-import { api, ApiError, flush, forget, logEntry, onOutboxChange, pending } from "./api.js";
+import { api, ApiError, dropCachedData, flush, forgetMine, logEntry, mine, onOutboxChange, setOwner } from "./api.js";
 
 const main = document.getElementById("main");
 const nav = document.getElementById("nav");
@@ -87,7 +87,8 @@ function authScreen(mode) {
 }
 
 function profileForm({ submitLabel, onSaved }) {
-  const zone = profile.time_zone !== "UTC" ? profile.time_zone : Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  const firstRun = !profile.birth_date;
+  const zone = firstRun ? Intl.DateTimeFormat().resolvedOptions().timeZone || profile.time_zone : profile.time_zone;
   const errors = h("div");
   const sex = h("select", { name: "sex", required: true },
     h("option", { value: "", text: "Choose…" }),
@@ -146,14 +147,15 @@ function ring(total, target) {
 }
 
 async function todayScreen() {
-  const day = today();
-  const [summary, intakes, doses, waiting] = await Promise.all([
-    api(`summary/daily/?date=${day}`), api(`intakes/?start=${day}&end=${day}&page_size=200`),
-    api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), pending(),
+  const summary = await api("summary/daily/"); // the server knows today in the user's zone
+  const day = summary.date;
+  profile.today = day;
+  const [intakes, doses, waiting] = await Promise.all([
+    api(`intakes/?start=${day}&end=${day}&page_size=200`), api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), mine(),
   ]);
   const rows = [
     ...intakes.results.map((e) => ({ kind: "intakes", id: e.id, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, note: e.note } })),
-    ...doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: `${d.form_name} (supplement)`, mg: d.elemental_mg, payload: { form: d.form, elemental_mg: d.elemental_mg, compound_mg: null, taken_at: d.taken_at, note: d.note } })),
+    ...doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: `${d.form_name} (supplement)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } })),
   ].sort((a, b) => b.at.localeCompare(a.at));
   const list = h("ul", { class: "entries", "aria-label": "Today's entries" },
     ...waiting.map((w) => h("li", { class: "pending" }, h("span", { text: `${w.label} — waiting to sync` }), h("span", { text: mg(w.mg) }))),
@@ -180,7 +182,12 @@ async function todayScreen() {
 async function removeEntry(row) {
   try {
     await api(`${row.kind}/${row.id}/`, { method: "DELETE" });
-    toast(`Deleted ${row.text}.`, { label: "Undo", run: async () => { await api(`${row.kind}/`, { method: "POST", body: { id: row.id, ...row.payload } }); route(); } });
+    toast(`Deleted ${row.text}.`, { label: "Undo", run: async () => {
+      try {
+        await api(`${row.kind}/`, { method: "POST", body: { id: row.id, ...row.payload } });
+      } catch (error) { toast(`Could not undo: ${errorsOf(error)[0]}`); }
+      route();
+    } });
     route();
   } catch (error) { toast(errorsOf(error)[0]); }
 }
@@ -292,8 +299,8 @@ async function supplementScreen() {
 function addDays(iso, n) { const d = new Date(`${iso}T12:00:00Z`); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); }
 
 async function weekScreen(end) {
-  end = end || today();
-  const week = await api(`summary/weekly/?end=${end}`);
+  const week = await api(end ? `summary/weekly/?end=${end}` : "summary/weekly/");
+  if (!end) profile.today = week.end;
   const width = 340; const height = 200; const top = 20; const bottom = 30;
   const max = Math.max(week.target_mg * 1.2, ...week.days.map((d) => Number(d.total_mg)));
   const y = (v) => top + (height - top - bottom) * (1 - v / max);
@@ -400,7 +407,7 @@ function settingsScreen() {
     h("div", { class: "card" }, h("h3", { text: "Your data" }),
       h("a", { class: "button secondary", href: "/api/v1/export/?format=json", download: true }, "Export everything (JSON)"),
       h("a", { class: "button secondary", href: "/api/v1/export/?format=csv", download: true }, "Export entries (CSV)"),
-      h("button", { type: "button", class: "secondary", onclick: async () => { await api("auth/logout/", { method: "POST" }); profile = null; location.hash = "#/login"; } }, "Sign out"),
+      h("button", { type: "button", class: "secondary", onclick: async () => { await api("auth/logout/", { method: "POST" }); await dropCachedData(); profile = null; setOwner(null); location.hash = "#/login"; } }, "Sign out"),
       h("button", { type: "button", class: "danger", onclick: () => confirmDelete(confirmBox) }, "Delete my account"), confirmBox));
 }
 
@@ -410,7 +417,10 @@ function confirmDelete(box) {
     event.preventDefault();
     if (input.value.trim().toLowerCase() !== "delete") { input.setAttribute("aria-invalid", "true"); return; }
     await api("account/", { method: "DELETE" });
+    await forgetMine();
+    await dropCachedData();
     profile = null;
+    setOwner(null);
     location.hash = "#/register";
   } }, h("p", { text: "This deletes your account and everything you logged. It cannot be undone." }),
   ...field('Type "delete" to confirm', input), h("button", { type: "submit", class: "danger" }, "Delete everything")));
@@ -444,6 +454,7 @@ async function start(target) {
     if (location.hash !== "#/register") location.hash = "#/login";
     return authScreen(location.hash === "#/register" ? "register" : "login");
   }
+  setOwner(profile.username);
   flush();
   const next = !profile.birth_date || !profile.sex ? "#/setup" : (target && !/^#\/(login|register)?$/.test(target) ? target : "#/today");
   if (location.hash !== next) location.hash = next; else route();
@@ -469,5 +480,4 @@ if ("serviceWorker" in navigator) {
   });
 }
 showOnline();
-pending().then(showSync);
 start(location.hash);

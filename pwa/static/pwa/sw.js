@@ -1,6 +1,6 @@
 // Service worker: the app shell works offline, GET data falls back to its last copy, and push
 // messages become notifications that open the right screen.
-const VERSION = "v1";
+const VERSION = "v2";
 const SHELL = `shell-${VERSION}`;
 const DATA = `data-${VERSION}`;
 const SHELL_FILES = [
@@ -42,10 +42,11 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return; // writes go to the network
+  if (url.pathname.startsWith("/api/v1/export/") || url.pathname.startsWith("/admin/")) return; // never kept
   if (request.mode === "navigate") {
-    event.respondWith(networkFirst(request, SHELL, "/"));
+    // only the app's own page is the offline shell; other pages (admin, API docs) are not cached
+    if (url.pathname === "/") event.respondWith(networkFirst(request, SHELL, "/"));
   } else if (url.pathname.startsWith("/api/v1/")) {
-    if (url.pathname.startsWith("/api/v1/export/")) return;
     event.respondWith(networkFirst(request, DATA));
   } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
     event.respondWith(networkFirst(request, SHELL));

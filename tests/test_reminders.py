@@ -83,14 +83,27 @@ def push_service():
 
 
 @pytest.fixture
-def smtp(settings):
-    server = MailServer()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield server
-    server.close()
+def mail_server(settings):
+    """Start a local SMTP server (MailServer options) and send Django's mail to it."""
+    servers = []
+
+    def start(**options):
+        server = MailServer(**options)
+        servers.append(server)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def smtp(mail_server):
+    return mail_server()
 
 
 def due_reminder(user, *, kind="log_meals", channels=("email",), at=None, local_time=time(8)):
@@ -370,50 +383,37 @@ def test_a_push_service_503_is_retried_without_pushing_twice(user, vapid):
     assert [r["path"] for r in service.requests] == ["/phone", "/laptop", "/laptop"]
 
 
-def test_a_transient_mail_failure_is_retried_then_sent(user, settings):
-    server = MailServer(greetings=["421", "220"])
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    try:
-        delivery = make_delivery(user, due_reminder(user, channels=("email",)))
-        with pytest.raises(reminders.RetryLater) as retry:
-            reminders.deliver(delivery.pk)
-        assert retry.value.countdown == 30
-        assert reminders.deliver(delivery.pk) == "sent"
-    finally:
-        server.close()
+def test_a_transient_mail_failure_is_retried_then_sent(user, mail_server):
+    server = mail_server(greetings=["421", "220"])
+    delivery = make_delivery(user, due_reminder(user, channels=("email",)))
+    with pytest.raises(reminders.RetryLater) as retry:
+        reminders.deliver(delivery.pk)
+    assert retry.value.countdown == 30
+    assert reminders.deliver(delivery.pk) == "sent"
     assert len(server.messages) == 1
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.channel_results["email"]) == (2, "sent")
 
 
-def test_a_permanent_mail_failure_is_recorded_and_not_retried(user, settings):
-    server = MailServer(rcpt_reply="550 no such mailbox")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    try:
-        delivery = make_delivery(user, due_reminder(user, channels=("email",)))
-        assert reminders.deliver(delivery.pk) == DeliveryStatus.FAILED
-    finally:
-        server.close()
+def test_a_permanent_mail_failure_is_recorded_and_not_retried(user, mail_server):
+    server = mail_server(rcpt_reply="550 no such mailbox")
+    delivery = make_delivery(user, due_reminder(user, channels=("email",)))
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.FAILED
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.FAILED and "SMTPRecipientsRefused" in delivery.reason
+    assert server.messages == []
 
 
-def test_transient_failures_give_up_after_the_last_attempt(user, settings):
-    server = MailServer(greetings=["421"])
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-    try:
-        delivery = make_delivery(user, due_reminder(user, channels=("email",)))
-        for _ in range(reminders.MAX_ATTEMPTS - 1):
-            with pytest.raises(reminders.RetryLater):
-                reminders.deliver(delivery.pk)
-        assert reminders.deliver(delivery.pk) == DeliveryStatus.FAILED
-    finally:
-        server.close()
+def test_transient_failures_give_up_after_the_last_attempt(user, mail_server):
+    server = mail_server(greetings=["421"])
+    delivery = make_delivery(user, due_reminder(user, channels=("email",)))
+    for _ in range(reminders.MAX_ATTEMPTS - 1):
+        with pytest.raises(reminders.RetryLater):
+            reminders.deliver(delivery.pk)
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.FAILED
     delivery.refresh_from_db()
     assert delivery.reason.startswith(f"gave up after {reminders.MAX_ATTEMPTS} attempts")
+    assert server.connections == reminders.MAX_ATTEMPTS  # one try per attempt, no more
 
 
 def test_no_channel_at_all_is_a_skip_with_the_reason(user):

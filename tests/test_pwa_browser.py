@@ -233,10 +233,12 @@ def test_the_outbox_keeps_entries_through_server_errors_and_only_sends_its_owner
     context.set_offline(False)
     page.evaluate("import('/static/pwa/api.js').then(m => m.flush())")
     expect(page.locator("#sync-status")).to_have_text("1 entry waiting to sync")
+    log_almonds(page)  # online, while the server fails: kept too, not lost
+    expect(page.locator("#sync-status")).to_have_text("2 entries waiting to sync")
     page.unroute("**/api/v1/intakes/")
     # entries wait for the account that logged them
     page.evaluate("import('/static/pwa/api.js').then(m => { m.setOwner('someone-else'); return m.flush(); })")
     assert IntakeEntry.objects.count() == 1
     page.evaluate("import('/static/pwa/api.js').then(m => { m.setOwner('ada'); return m.flush(); })")
     expect(page.locator("#sync-status")).to_be_hidden()
-    assert IntakeEntry.objects.count() == 2
+    assert IntakeEntry.objects.count() == 3

@@ -85,7 +85,8 @@ export async function logEntry(collection, payload, { label, mg }) {
     try {
       return { entry: await api(collection, { method: "POST", body }), queued: false };
     } catch (error) {
-      if (!isNetworkError(error)) throw error;
+      // offline, or the server in trouble (5xx, 429): keep it and try again later; a 4xx is the user's to fix
+      if (!isNetworkError(error) && !(error.status >= 500 || error.status === 429)) throw error;
     }
   }
   await store("readwrite", (s) => s.put({ id: body.id, owner, collection, body, label, mg, queuedAt: Date.now() }));

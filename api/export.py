@@ -52,7 +52,7 @@ def export_data(user) -> dict:
     }
 
 
-def _filename(user, extension: str) -> str:
+def _filename(extension: str) -> str:
     return f'attachment; filename="magnesium-{timezone.now().date().isoformat()}.{extension}"'
 
 
@@ -60,7 +60,7 @@ def export_json(user) -> JsonResponse:
     response = JsonResponse(
         export_data(user), encoder=JSONEncoder, json_dumps_params={"ensure_ascii": False, "indent": 1}
     )
-    response["Content-Disposition"] = _filename(user, "json")
+    response["Content-Disposition"] = _filename("json")
     return response
 
 
@@ -103,5 +103,5 @@ def export_csv(user) -> HttpResponse:
             ]
         )
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = _filename(user, "csv")
+    response["Content-Disposition"] = _filename("csv")
     return response

@@ -262,3 +262,11 @@ def test_it_rejects_an_absurd_target_override(user, target):
     with pytest.raises(ValidationError) as error:
         services.profile_update(user=user, target_override_mg=target)
     assert "target_override_mg" in error.value.message_dict
+
+
+def test_a_rejected_profile_change_leaves_the_loaded_profile_as_it_was(user):
+    profile = services.profile_get(user=user)
+    with pytest.raises(ValidationError):
+        services.profile_update(user=user, time_zone="Mars/Olympus_Mons", sex="male")
+    assert services.profile_get(user=user) is profile
+    assert (profile.time_zone, profile.sex) == ("UTC", "female")

@@ -76,10 +76,31 @@ def vapid(settings):
 
 
 @pytest.fixture
-def push_service():
-    service = PushService()
-    yield service
-    service.close()
+def push_services():
+    """Start local push services (PushService options); all are closed after the test."""
+    services = []
+
+    def start(**options):
+        services.append(PushService(**options))
+        return services[-1]
+
+    yield start
+    for service in services:
+        service.close()
+
+
+@pytest.fixture
+def push_service(push_services):
+    return push_services()
+
+
+def subscribe(user, service, path: str, browser: "Browser | None" = None) -> "Browser":
+    """A browser of ``user`` subscribed at ``service``/``path``."""
+    browser = browser or Browser()
+    PushSubscription.objects.create(
+        user=user, endpoint=f"{service.url}/{path}", p256dh=browser.p256dh, auth=browser.auth
+    )
+    return browser
 
 
 @pytest.fixture
@@ -326,10 +347,7 @@ def make_delivery(user, reminder):
 
 
 def test_web_push_end_to_end_is_encrypted_for_the_browser_and_signed(user, vapid, push_service):
-    browser = Browser()
-    PushSubscription.objects.create(
-        user=user, endpoint=f"{push_service.url}/push/abc123", p256dh=browser.p256dh, auth=browser.auth
-    )
+    browser = subscribe(user, push_service, "push/abc123")
     delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
     assert reminders.deliver(delivery.pk) == "sent"
     [request] = push_service.requests
@@ -346,40 +364,27 @@ def test_web_push_end_to_end_is_encrypted_for_the_browser_and_signed(user, vapid
     assert delivery.channel_results["web_push"] == "sent to 1 device(s)"
 
 
-def test_a_410_removes_the_subscription_and_email_takes_over(user, vapid, smtp):
-    service = PushService(statuses=[410])
-    try:
-        browser = Browser()
-        PushSubscription.objects.create(
-            user=user, endpoint=f"{service.url}/gone", p256dh=browser.p256dh, auth=browser.auth
-        )
-        delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
-        assert reminders.deliver(delivery.pk) == "sent"
-    finally:
-        service.close()
+def test_a_410_removes_the_subscription_and_email_takes_over(user, vapid, smtp, push_services):
+    subscribe(user, push_services(statuses=[410]), "gone")
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    assert reminders.deliver(delivery.pk) == "sent"
     assert not PushSubscription.objects.exists()
     delivery.refresh_from_db()
     assert delivery.channel_results["email_fallback"] is True
     assert len(smtp.messages) == 1
 
 
-def test_a_push_service_503_is_retried_without_pushing_twice(user, vapid):
-    service = PushService(statuses=[201, 503, 201])
-    try:
-        phone, laptop = Browser(), Browser()
-        for name, browser in (("phone", phone), ("laptop", laptop)):
-            PushSubscription.objects.create(
-                user=user, endpoint=f"{service.url}/{name}", p256dh=browser.p256dh, auth=browser.auth
-            )
-        delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
-        with pytest.raises(reminders.RetryLater) as retry:
-            reminders.deliver(delivery.pk)
-        assert retry.value.countdown == 7  # the service's Retry-After
-        delivery.refresh_from_db()
-        assert delivery.status == DeliveryStatus.RETRYING and "503" in delivery.reason
-        assert reminders.deliver(delivery.pk) == "sent"
-    finally:
-        service.close()
+def test_a_push_service_503_is_retried_without_pushing_twice(user, vapid, push_services):
+    service = push_services(statuses=[201, 503, 201])
+    subscribe(user, service, "phone")
+    subscribe(user, service, "laptop")
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    with pytest.raises(reminders.RetryLater) as retry:
+        reminders.deliver(delivery.pk)
+    assert retry.value.countdown == 7  # the service's Retry-After
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.RETRYING and "503" in delivery.reason
+    assert reminders.deliver(delivery.pk) == "sent"
     assert [r["path"] for r in service.requests] == ["/phone", "/laptop", "/laptop"]
 
 
@@ -472,10 +477,7 @@ def test_concurrent_dispatchers_create_each_delivery_once():
 
 
 def test_a_browser_with_unusable_keys_is_removed_and_the_others_get_one_push(user, vapid, push_service):
-    good = Browser()
-    PushSubscription.objects.create(
-        user=user, endpoint=f"{push_service.url}/phone", p256dh=good.p256dh, auth=good.auth
-    )
+    good = subscribe(user, push_service, "phone")
     PushSubscription.objects.create(
         user=user,
         endpoint=f"{push_service.url}/broken",
@@ -491,21 +493,14 @@ def test_a_browser_with_unusable_keys_is_removed_and_the_others_get_one_push(use
     assert "subscription removed" in delivery.reason
 
 
-def test_when_push_keeps_failing_the_last_attempt_falls_back_to_email(user, vapid, smtp):
-    service = PushService(statuses=[503])
-    try:
-        browser = Browser()
-        PushSubscription.objects.create(
-            user=user, endpoint=f"{service.url}/phone", p256dh=browser.p256dh, auth=browser.auth
-        )
-        delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
-        for _ in range(reminders.MAX_ATTEMPTS - 1):
-            with pytest.raises(reminders.RetryLater):
-                reminders.deliver(delivery.pk)
-        assert smtp.messages == []
-        assert reminders.deliver(delivery.pk) == "sent"
-    finally:
-        service.close()
+def test_when_push_keeps_failing_the_last_attempt_falls_back_to_email(user, vapid, smtp, push_services):
+    subscribe(user, push_services(statuses=[503]), "phone")
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    for _ in range(reminders.MAX_ATTEMPTS - 1):
+        with pytest.raises(reminders.RetryLater):
+            reminders.deliver(delivery.pk)
+    assert smtp.messages == []
+    assert reminders.deliver(delivery.pk) == "sent"
     assert len(smtp.messages) == 1
     delivery.refresh_from_db()
     assert (

@@ -49,6 +49,7 @@ def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
     }
     if unknown:
         raise ValidationError({name: "Unknown profile field." for name in sorted(unknown)})
+    old_zone = profile.time_zone
     for name, value in fields.items():
         setattr(profile, name, value)
     errors = {}
@@ -65,11 +66,9 @@ def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)
     if errors:
+        profile.refresh_from_db()  # the cached profile must not keep the rejected values
         raise ValidationError(errors)
-    zone_changed = (
-        "time_zone" in fields
-        and Profile.objects.filter(pk=profile.pk).exclude(time_zone=profile.time_zone).exists()
-    )
+    zone_changed = profile.time_zone != old_zone
     profile.save()
     if zone_changed:
         from tracker.reminders.services import reminders_reschedule

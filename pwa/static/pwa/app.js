@@ -56,6 +56,12 @@ function toast(message, action) {
   toast.timer = setTimeout(() => { box.hidden = true; }, 6000);
 }
 
+// A screen that loaded its data after the user had already moved on must not paint over the new one.
+function isCurrent(name) {
+  const shown = location.hash.replace(/^#\/?/, "").split("/")[0];
+  return (SCREENS[shown] ? shown : "today") === name;
+}
+
 function screen(title, ...content) {
   fill(main, h("h2", { text: title }), ...content);
   main.focus({ preventScroll: true });
@@ -162,6 +168,7 @@ async function todayScreen() {
     ...rows.map((row) => h("li", {},
       h("span", {}, row.text, h("br"), h("strong", { text: mg(row.mg) })),
       h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${row.text}`, onclick: () => removeEntry(row) }, "Delete"))));
+  if (!isCurrent("today")) return;
   screen("Today",
     h("section", { class: "card progress", "aria-label": "Progress" },
       ring(Number(summary.total_mg), summary.target_mg),
@@ -290,6 +297,7 @@ async function supplementScreen() {
       location.hash = "#/today";
     } catch (error) { showErrors(errors, error); }
   });
+  if (!isCurrent("supplement")) return;
   screen("Log supplement", form);
   update();
 }
@@ -316,6 +324,7 @@ async function weekScreen(end) {
     }),
     h("line", { class: "target", x1: 0, x2: width, y1: y(week.target_mg), y2: y(week.target_mg) }),
     h("text", { x: width - 4, y: y(week.target_mg) - 5, "text-anchor": "end", text: `target ${week.target_mg} mg` }));
+  if (!isCurrent("week")) return;
   screen("Week",
     h("div", { class: "card" }, chart,
       h("p", { id: "week-average", text: `Average ${mg(week.average_mg)} a day · on target ${week.days_target_met} of 7 days` }),
@@ -379,6 +388,7 @@ async function remindersScreen() {
   const status = h("p", { class: "hint", role: "status" });
   const editor = h("div");
   const label = (r) => `${KINDS.find(([v]) => v === r.kind)[1]} at ${r.local_time}`;
+  if (!isCurrent("reminders")) return;
   screen("Reminders",
     h("div", { class: "card" }, h("p", { text: "Get reminders on this phone:" }),
       h("button", { type: "button", id: "enable-push", onclick: () => enablePush(status) }, "Enable push notifications"), status),

@@ -60,7 +60,8 @@ def pytest_runtest_teardown(item, nextitem):
     result = yield
     marker = item.get_closest_marker("django_db")
     flushed = marker and marker.kwargs.get("transaction")
-    if flushed or {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ())):
+    uses_flush = flushed or {"live_server", "transactional_db"} & set(getattr(item, "fixturenames", ()))
+    if uses_flush and nextitem is not None:  # after the last test the test database is already gone
         from django.core.management import call_command
         from pytest_django.plugin import blocking_manager_key
 

@@ -8,10 +8,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from foods.catalogue_cache import catalogue_row
+from foods.importers.records import DATA_TYPE_LABELS
 from foods.models import Food, FoodCategory, Portion, SupplementForm
-from foods.nutrition import whole_mg
+from foods.nutrition import round_mg, whole_mg
 from tracker import limits
-from tracker.models import Profile, Sex, validate_time_zone
+from tracker.models import Meal, MealKind, Profile, Sex, validate_time_zone
 from tracker.reminders.models import Channel, DeliveryStatus, ReminderKind
 
 User = get_user_model()
@@ -128,8 +129,15 @@ class PortionSerializer(serializers.ModelSerializer):
 
 
 class FoodSerializer(serializers.ModelSerializer):
-    category_label = serializers.CharField(source="get_category_display")
-    magnesium_mg_per_100g = serializers.DecimalField(max_digits=9, decimal_places=4, coerce_to_string=False)
+    category_label = serializers.CharField(source="get_category_display", read_only=True)
+    magnesium_mg_per_100g = serializers.DecimalField(
+        max_digits=9, decimal_places=4, coerce_to_string=False, read_only=True
+    )
+    origin_label = serializers.CharField(
+        source="get_origin_display", read_only=True, help_text="Where the food comes from."
+    )
+    data_type_label = serializers.SerializerMethodField(help_text="The USDA data type, in words.")
+    own = serializers.SerializerMethodField(help_text="The user's own food (or recipe): only they see it.")
     portions = serializers.SerializerMethodField()
 
     class Meta:
@@ -137,18 +145,102 @@ class FoodSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "name",
+            "brand",
             "category",
             "category_label",
             "magnesium_mg_per_100g",
+            "origin",
+            "origin_label",
+            "data_type",
+            "data_type_label",
             "source",
             "source_id",
+            "source_key",
+            "release",
+            "source_category",
+            "gtin",
+            "own",
             "portions",
         ]
+
+    def get_data_type_label(self, food) -> str:
+        return DATA_TYPE_LABELS.get(food.data_type, food.data_type)
+
+    def get_own(self, food) -> bool:
+        return food.owner_id is not None
 
     def get_portions(self, food) -> PortionSerializer(many=True):
         for portion in food.portions.all():
             portion.food = food  # no query per portion
         return PortionSerializer(food.portions.all(), many=True).data
+
+
+class OwnFoodSerializer(FoodSerializer):
+    """A food of the user's own, from a nutrition label: a serving and the magnesium in it."""
+
+    name = serializers.CharField(max_length=200)
+    brand = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    serving_label = serializers.CharField(
+        max_length=100,
+        required=False,
+        allow_blank=True,
+        help_text='The household measure: "1 bar", "2 tbsp".',
+    )
+    serving_grams = serializers.DecimalField(
+        max_digits=12, decimal_places=2, coerce_to_string=False, help_text="What a serving weighs, in g."
+    )
+    magnesium_mg = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text="Magnesium in a serving, in mg (or give magnesium_percent_dv).",
+    )
+    magnesium_percent_dv = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+        write_only=True,
+        help_text="Magnesium in a serving as % Daily Value (100 % = 420 mg on current US labels).",
+    )
+    barcode = serializers.CharField(max_length=20, required=False, allow_blank=True, write_only=True)
+
+    class Meta(FoodSerializer.Meta):
+        fields = [
+            *FoodSerializer.Meta.fields,
+            "serving_label",
+            "serving_grams",
+            "magnesium_mg",
+            "magnesium_percent_dv",
+            "barcode",
+            "retired",
+        ]
+        read_only_fields = [name for name in FoodSerializer.Meta.fields if name not in ("name", "brand")] + [
+            "retired"
+        ]
+
+    def to_representation(self, food):
+        data = super().to_representation(food)
+        serving = food.portions.all()[0] if food.portions.all() else None
+        data["serving_label"] = serving.label if serving else None
+        data["serving_grams"] = serving.grams if serving else None
+        data["magnesium_mg"] = round_mg(food.magnesium_mg_in(serving.grams)) if serving else None
+        return data
+
+
+class BarcodeResultSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The code as asked.")
+    gtin = serializers.CharField(help_text="The same code as a 14-digit GTIN.")
+    status = serializers.ChoiceField(choices=["found", "no_magnesium_data", "not_found"])
+    source = serializers.ChoiceField(choices=["local", "open_food_facts"], allow_null=True)
+    food = FoodSerializer(allow_null=True)
+    product = serializers.DictField(
+        allow_null=True, help_text="Name and brand of a product without magnesium data."
+    )
+    detail = serializers.CharField()
 
 
 class SupplementFormSerializer(serializers.ModelSerializer):
@@ -195,6 +287,13 @@ class CatalogueRelatedField(serializers.PrimaryKeyRelatedField):
 # --- Logging --------------------------------------------------------------------------------------------
 
 
+class MealTotalsSerializer(serializers.Serializer):
+    breakfast = serializers.DecimalField(**MG)
+    lunch = serializers.DecimalField(**MG)
+    dinner = serializers.DecimalField(**MG)
+    snack = serializers.DecimalField(**MG)
+
+
 class DaySummarySerializer(serializers.Serializer):
     date = serializers.DateField()
     food_mg = serializers.DecimalField(**MG)
@@ -206,6 +305,7 @@ class DaySummarySerializer(serializers.Serializer):
     remaining_mg = serializers.DecimalField(**MG)
     supplement_upper_limit_mg = serializers.IntegerField(allow_null=True)
     supplement_over_limit = serializers.BooleanField()
+    meals = MealTotalsSerializer(help_text="Food mg per meal slot (supplements are apart).")
 
 
 class IntakeEntrySerializer(serializers.Serializer):
@@ -234,6 +334,11 @@ class IntakeEntrySerializer(serializers.Serializer):
         help_text=f"Weight eaten instead of a portion, more than 0 and at most {limits.MAX_GRAMS} g.",
     )
     consumed_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
+    meal = serializers.ChoiceField(
+        choices=Meal.choices,
+        required=False,
+        help_text="breakfast, lunch, dinner or snack; default from the local time of day.",
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     food_name = serializers.CharField(source="food.name", read_only=True)
     portion_label = serializers.CharField(
@@ -300,6 +405,125 @@ class DateRangeQuerySerializer(serializers.Serializer):
         if attrs.get("start") and attrs.get("end") and attrs["end"] < attrs["start"]:
             raise serializers.ValidationError({"end": "The end date is before the start date."})
         return attrs
+
+
+# --- Several entries at once: batches, saved meals, recipes, copies ------------------------------------
+
+
+class BatchEntrySerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["intake", "supplement_dose"])
+
+
+class BatchSerializer(serializers.Serializer):
+    entries = serializers.ListField(
+        child=serializers.DictField(),
+        min_length=1,
+        max_length=100,
+        help_text='Each an intake or a supplement dose as their endpoints take them, plus "type" '
+        '("intake" or "supplement_dose") and, for an idempotent replay, its own "id".',
+    )
+
+
+class BatchResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField(help_text="Entries stored by this request.")
+    replayed = serializers.IntegerField(help_text="Entries that were already stored (a replay).")
+    intakes = IntakeEntrySerializer(many=True)
+    supplement_doses = SupplementDoseSerializer(many=True)
+    days = DaySummarySerializer(many=True, help_text="Every local day the batch touched, after it.")
+
+
+class SavedMealItemSerializer(serializers.Serializer):
+    food = CatalogueRelatedField(queryset=Food.objects.all())
+    portion = CatalogueRelatedField(queryset=Portion.objects.all(), required=False, allow_null=True)
+    quantity = serializers.DecimalField(
+        max_digits=12, decimal_places=3, required=False, allow_null=True, coerce_to_string=False
+    )
+    grams = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
+    )
+    food_name = serializers.CharField(source="food.name", read_only=True)
+    portion_label = serializers.CharField(
+        source="portion.label", read_only=True, allow_null=True, default=None
+    )
+    magnesium_mg = serializers.SerializerMethodField()
+
+    def get_magnesium_mg(self, item) -> float:
+        from tracker.services.meals import _item_mg
+
+        return float(_item_mg(item))
+
+
+class SavedMealSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=200)
+    kind = serializers.ChoiceField(
+        choices=MealKind.choices,
+        required=False,
+        default=MealKind.MEAL,
+        help_text="meal: logs one entry per food; recipe: logs servings of one food made of them.",
+    )
+    servings = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        coerce_to_string=False,
+        help_text="A recipe's servings.",
+    )
+    items = SavedMealItemSerializer(many=True, required=False)
+    from_entries = serializers.ListField(
+        child=serializers.UUIDField(),
+        required=False,
+        write_only=True,
+        max_length=50,
+        help_text="Instead of items: the ids of logged food entries to save as this meal.",
+    )
+    magnesium_mg = serializers.SerializerMethodField(help_text="The whole meal (a recipe: every serving).")
+    magnesium_mg_per_serving = serializers.SerializerMethodField()
+    food = serializers.IntegerField(
+        source="food_id", read_only=True, allow_null=True, help_text="A recipe's own food, to log or search."
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_magnesium_mg(self, meal) -> float:
+        from tracker.services.meals import _item_mg
+
+        return float(sum(_item_mg(item) for item in meal.items.all()))
+
+    def get_magnesium_mg_per_serving(self, meal) -> float:
+        return round(self.get_magnesium_mg(meal) / float(meal.servings or 1), 2)
+
+
+class SavedMealLogSerializer(serializers.Serializer):
+    id = serializers.UUIDField(
+        required=False, help_text="Client id of this logging: a replay stores nothing."
+    )
+    consumed_at = serializers.DateTimeField(required=False, help_text="Default now.")
+    meal = serializers.ChoiceField(choices=Meal.choices, required=False, help_text="Default from the time.")
+    servings = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        required=False,
+        coerce_to_string=False,
+        help_text="A recipe: servings eaten.",
+    )
+
+
+class LogAgainSerializer(serializers.Serializer):
+    id = serializers.UUIDField(required=False, help_text="Client id of the new entry.")
+    consumed_at = serializers.DateTimeField(required=False, help_text="Default now.")
+    meal = serializers.ChoiceField(choices=Meal.choices, required=False)
+
+
+class MealCopySerializer(serializers.Serializer):
+    from_date = BoundedDateField(help_text="The local day to copy from (yesterday, say).")
+    meal = serializers.ChoiceField(choices=Meal.choices)
+    to_date = BoundedDateField(required=False, help_text="Default today.")
+    id = serializers.UUIDField(required=False, help_text="Client id of this copy: a replay stores nothing.")
+
+
+class EntriesResultSerializer(serializers.Serializer):
+    entries = IntakeEntrySerializer(many=True)
+    day = DaySummarySerializer()
 
 
 # --- Summaries ------------------------------------------------------------------------------------------

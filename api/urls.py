@@ -6,6 +6,8 @@ from api import views
 
 router = DefaultRouter()
 router.register("foods", views.FoodViewSet, basename="food")
+router.register("my-foods", views.OwnFoodViewSet, basename="own-food")
+router.register("saved-meals", views.SavedMealViewSet, basename="saved-meal")
 router.register("supplement-forms", views.SupplementFormViewSet, basename="supplement-form")
 router.register("intakes", views.IntakeViewSet, basename="intake")
 router.register("supplement-doses", views.SupplementDoseViewSet, basename="supplement-dose")
@@ -17,6 +19,7 @@ urlpatterns = [
     path("auth/login/", views.LoginView.as_view(), name="login"),
     path("auth/logout/", views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("entries/batch/", views.EntryBatchView.as_view(), name="entry-batch"),
     path("summary/daily/", views.DailySummaryView.as_view(), name="summary-daily"),
     path("summary/weekly/", views.WeeklySummaryView.as_view(), name="summary-weekly"),
     path("export/", views.ExportView.as_view(), name="export"),

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -22,11 +23,13 @@ from rest_framework.views import APIView
 from api import serializers as s
 from api.export import export_csv, export_json
 from api.schema import CONFLICT
-from foods.catalogue_cache import cached_catalogue
+from foods import open_food_facts
+from foods.barcode import barcode_lookup
 from foods.models import Food, SupplementForm
 from foods.nutrition import round_mg
+from foods.search import search_food_ids
 from tracker import services
-from tracker.models import IntakeEntry, SupplementDose
+from tracker.models import IntakeEntry, SavedMeal, SupplementDose
 from tracker.reminders import services as reminder_services
 from tracker.reminders.models import Reminder, ReminderDelivery
 
@@ -108,37 +111,142 @@ class ProfileView(APIView):
 # --- Catalogue ------------------------------------------------------------------------------------------
 
 
-@extend_schema_view(list=extend_schema(parameters=[s.FoodQuerySerializer]))
+class SearchResults:
+    """A search's results as the paginator slices them: each slice is one ranked query (foods.search),
+    then the foods of that page with their portions."""
+
+    def __init__(self, *, query: str, user, category: str | None):
+        self.query, self.user, self.category = query, user, category
+
+    def __getitem__(self, window: slice):
+        user_id = self.user.pk if self.user.is_authenticated else None
+        ids = search_food_ids(
+            query=self.query,
+            user_id=user_id,
+            recent_ids=services.recent_food_ids(user=self.user) if user_id else (),
+            category=self.category,
+            limit=window.stop - window.start,
+            offset=window.start,
+        )
+        foods = Food.objects.in_bulk(ids) if ids else {}
+        rows = [foods[pk] for pk in ids if pk in foods]
+        prefetch_related_objects(rows, "portions")
+        return rows
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[s.FoodQuerySerializer],
+        summary="Search the catalogue and your own foods, best first (see the README for the ranking)",
+    )
+)
 class FoodViewSet(viewsets.ReadOnlyModelViewSet):
-    """The food catalogue, each food with its household portions and the whole mg in each.
-    Pages are cached per catalogue version (foods.catalogue_cache)."""
+    """The food catalogue and the user's own foods, each with household portions and the whole mg in
+    each. Another user's own food is a 404."""
 
     serializer_class = s.FoodSerializer
 
     def get_queryset(self):
-        foods = Food.objects.prefetch_related("portions")
+        foods = Food.objects.visible_to(self.request.user).prefetch_related("portions")
         if self.action != "list":
             return foods.order_by("name")
         query = s.FoodQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        if query.validated_data.get("category"):
-            foods = foods.filter(category=query.validated_data["category"])
+        category = query.validated_data.get("category")
         text = query.validated_data.get("search", "").strip()
-        return foods.search(text) if text else foods.order_by("name")
+        if text:
+            return SearchResults(query=text, user=self.request.user, category=category)
+        foods = foods.filter(retired=False)
+        if category:
+            foods = foods.filter(category=category)
+        return foods.order_by("search_tier", "name", "id")
 
-    def list(self, request, *args, **kwargs):
-        params = request.query_params
-        key = f"foods:{request.get_host()}:" + "|".join(
-            params.get(name, "")[:200].strip().lower() for name in ("search", "category", "page", "page_size")
-        )
-        page = cached_catalogue(key, lambda: super(FoodViewSet, self).list(request, *args, **kwargs).data)
-        return Response(page)
+    @extend_schema(
+        responses={
+            200: s.BarcodeResultSerializer,
+            400: OpenApiResponse(description="Not a GTIN (8, 12, 13 or 14 digits with a right check digit)"),
+            404: s.BarcodeResultSerializer,
+            502: OpenApiResponse(description="Open Food Facts answered with an error"),
+            504: OpenApiResponse(description="Open Food Facts did not answer in time"),
+        }
+    )
+    @action(detail=False, methods=["get"], url_path=r"barcode/(?P<code>[^/]+)")
+    def barcode(self, request, code=None):
+        """A product by its barcode: your own foods and the local catalogue first, then Open Food Facts.
+        200 with the food, 200 with status no_magnesium_data (add the label's value as your own food),
+        or 404 with status not_found."""
+        try:
+            result = barcode_lookup(code=code, user=request.user)
+        except open_food_facts.TimedOut:
+            return Response(
+                {
+                    "detail": "Open Food Facts did not answer in time. Try again, or add the food from its label."
+                },
+                status=status.HTTP_504_GATEWAY_TIMEOUT,
+            )
+        except open_food_facts.Unavailable:
+            return Response(
+                {
+                    "detail": "Open Food Facts could not be asked just now. Try again, or add the food from its label."
+                },
+                status=status.HTTP_502_BAD_GATEWAY,
+            )
+        body = {
+            "code": code,
+            "gtin": result.gtin,
+            "status": result.status,
+            "source": result.source,
+            "food": s.FoodSerializer(result.food).data if result.food else None,
+            "product": {"name": result.name, "brand": result.brand}
+            if result.status == "no_magnesium_data"
+            else None,
+            "detail": result.detail,
+        }
+        return Response(body, status=status.HTTP_404_NOT_FOUND if result.status == "not_found" else 200)
 
-    def retrieve(self, request, *args, **kwargs):
-        key = f"food:{kwargs.get('pk', '')[:40]}"
-        return Response(
-            cached_catalogue(key, lambda: super(FoodViewSet, self).retrieve(request, *args, **kwargs).data)
+
+@extend_schema_view(
+    create=extend_schema(request=s.OwnFoodSerializer, responses={201: s.OwnFoodSerializer}),
+    update=extend_schema(request=s.OwnFoodSerializer, responses=s.OwnFoodSerializer),
+    partial_update=extend_schema(request=s.OwnFoodSerializer, responses=s.OwnFoodSerializer),
+)
+class OwnFoodViewSet(viewsets.ModelViewSet):
+    """Your own foods from nutrition labels (and your recipes' foods). Private: another user gets 404.
+    Editing one never rewrites past entries; deleting one that entries use hides it instead."""
+
+    serializer_class = s.OwnFoodSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Food.objects.none()
+        foods = (
+            Food.objects.filter(owner=self.request.user).prefetch_related("portions").order_by("name", "id")
         )
+        return foods if self.action != "list" else foods.filter(retired=False)
+
+    def _fields(self, data: dict) -> dict:
+        fields = dict(data)
+        if "magnesium_percent_dv" in fields:
+            fields["percent_dv"] = fields.pop("magnesium_percent_dv")
+        return fields
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        food = services.own_food_create(user=request.user, **self._fields(serializer.validated_data))
+        food = self.get_queryset().get(pk=food.pk)
+        return Response(s.OwnFoodSerializer(food).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        food = self.get_object()
+        serializer = self.get_serializer(food, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        services.own_food_update(food=food, **self._fields(serializer.validated_data))
+        return Response(s.OwnFoodSerializer(self.get_queryset().get(pk=food.pk)).data)
+
+    def destroy(self, request, *args, **kwargs):
+        services.own_food_delete(food=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class SupplementFormViewSet(viewsets.ReadOnlyModelViewSet):
@@ -232,10 +340,43 @@ class IntakeViewSet(OwnedViewSet):
             quantity=data.get("quantity"),
             grams=data.get("grams"),
             consumed_at=data.get("consumed_at"),
+            meal=data.get("meal"),
             note=data.get("note", ""),
             id=data.get("id"),
         )
         return self._respond(entry, s.IntakeCreatedSerializer, status.HTTP_201_CREATED if created else 200)
+
+    @extend_schema(
+        request=s.LogAgainSerializer,
+        responses={201: s.IntakeCreatedSerializer, 200: s.IntakeCreatedSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"], url_path="log-again")
+    def log_again(self, request, pk=None):
+        """The same food and amount as this entry, now (or at `consumed_at`)."""
+        source = self.get_object()
+        data = self._validated(s.LogAgainSerializer(data=request.data))
+        entry, created = services.entry_log_again(
+            entry=source, id=data.get("id"), consumed_at=data.get("consumed_at"), slot=data.get("meal")
+        )
+        return self._respond(entry, s.IntakeCreatedSerializer, status.HTTP_201_CREATED if created else 200)
+
+    @extend_schema(
+        request=s.MealCopySerializer,
+        responses={201: s.EntriesResultSerializer, 200: s.EntriesResultSerializer, 409: CONFLICT},
+    )
+    @action(detail=False, methods=["post"], url_path="copy-meal")
+    def copy_meal(self, request):
+        """Copy one meal of a day ("yesterday's breakfast") to today (or `to_date`), each entry at the
+        same local time of day. Send an `id` to make a retry store nothing new."""
+        data = self._validated(s.MealCopySerializer(data=request.data))
+        entries, created = services.meal_copy(
+            user=request.user,
+            from_date=data["from_date"],
+            slot=data["meal"],
+            to_date=data.get("to_date"),
+            id=data.get("id"),
+        )
+        return _entries_response(request.user, entries, created)
 
     def _update(self, request, partial):
         entry, changes = self._changes(request, partial)
@@ -275,6 +416,140 @@ class SupplementDoseViewSet(OwnedViewSet):
         dose, changes = self._changes(request, partial)
         dose = services.dose_update(dose=dose, **changes)
         return self._respond(dose, s.DoseCreatedSerializer)
+
+
+# --- Several entries at once -----------------------------------------------------------------------------
+
+
+def _entries_response(user, entries, created: bool) -> Response:
+    day = _day_status(user, entries[0].local_date)
+    body = {"entries": s.IntakeEntrySerializer(entries, many=True).data, "day": _day_json(day)}
+    return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+def _batch_error(errors: dict, detail: str, code=status.HTTP_400_BAD_REQUEST) -> Response:
+    """Per entry, by position ("0" is the first), and a sentence naming the first bad one."""
+    return Response({"entries": errors, "detail": [detail]}, status=code)
+
+
+class EntryBatchView(APIView):
+    """Several food entries and supplement doses in one request: all stored, or none."""
+
+    @extend_schema(
+        request=s.BatchSerializer,
+        responses={201: s.BatchResultSerializer, 200: s.BatchResultSerializer, 409: CONFLICT},
+    )
+    def post(self, request):
+        """Store every entry or none. Each entry may carry its own client `id`: replaying the batch
+        returns 200 and stores nothing new. A bad entry is a 400 naming its position and id."""
+        batch = s.BatchSerializer(data=request.data)
+        batch.is_valid(raise_exception=True)
+        entries, errors = [], {}
+        with timezone.override(services.profile_get(user=request.user).zone):
+            for position, raw in enumerate(batch.validated_data["entries"]):
+                kind = raw.get("type")
+                if kind not in (services.INTAKE, services.DOSE):
+                    errors[str(position)] = {"type": ['Give "type": "intake" or "supplement_dose".']}
+                    continue
+                serializer_class = (
+                    s.IntakeEntrySerializer if kind == services.INTAKE else s.SupplementDoseSerializer
+                )
+                item = serializer_class(data={k: v for k, v in raw.items() if k != "type"})
+                if not item.is_valid():
+                    errors[str(position)] = item.errors
+                    continue
+                entries.append((kind, dict(item.validated_data)))
+        if errors:
+            first = min(errors, key=int)
+            entry_id = batch.validated_data["entries"][int(first)].get("id")
+            where = f"entry {int(first) + 1}" + (f" (id {entry_id})" if isinstance(entry_id, str) else "")
+            return _batch_error(errors, f"{where} is invalid: nothing was stored.")
+        try:
+            results = services.entries_create_batch(user=request.user, entries=entries)
+        except services.BatchInvalid as exc:
+            return _batch_error({str(exc.position): exc.errors}, str(exc))
+        except services.BatchConflict as exc:
+            return _batch_error({str(exc.position): {"id": [str(exc)]}}, str(exc), status.HTTP_409_CONFLICT)
+        created = sum(1 for _, _, was_created in results if was_created)
+        intakes = [row for kind, row, _ in results if kind == services.INTAKE]
+        doses = [row for kind, row, _ in results if kind == services.DOSE]
+        dates = sorted({row.local_date for _, row, _ in results})
+        profile = services.profile_get(user=request.user)
+        days = services.daily_summaries(user=request.user, start=dates[0], end=dates[-1], profile=profile)
+        body = {
+            "created": created,
+            "replayed": len(results) - created,
+            "intakes": s.IntakeEntrySerializer(intakes, many=True).data,
+            "supplement_doses": s.SupplementDoseSerializer(doses, many=True).data,
+            "days": [_day_json(day) for day in days if day.date in dates],
+        }
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.SavedMealSerializer, responses={201: s.SavedMealSerializer}),
+    update=extend_schema(request=s.SavedMealSerializer, responses=s.SavedMealSerializer),
+    partial_update=extend_schema(request=s.SavedMealSerializer, responses=s.SavedMealSerializer),
+)
+class SavedMealViewSet(viewsets.ModelViewSet):
+    """Saved meals ("my breakfast", logged in one tap) and recipes (servings of a dish you cook)."""
+
+    serializer_class = s.SavedMealSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SavedMeal.objects.none()
+        return (
+            SavedMeal.objects.filter(user=self.request.user)
+            .prefetch_related("items__food", "items__portion")
+            .order_by("name", "id")
+        )
+
+    def _saved(self, meal, code=status.HTTP_200_OK):
+        return Response(s.SavedMealSerializer(self.get_queryset().get(pk=meal.pk)).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        meal = services.saved_meal_create(user=request.user, **serializer.validated_data)
+        return self._saved(meal, status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        meal = self.get_object()
+        serializer = self.get_serializer(meal, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if data.pop("kind", meal.kind) != meal.kind:
+            raise ValidationError({"kind": ["A saved meal cannot become a recipe, nor a recipe a meal."]})
+        data.pop("from_entries", None)
+        meal = services.saved_meal_update(meal=meal, **data)
+        return self._saved(meal)
+
+    def destroy(self, request, *args, **kwargs):
+        services.saved_meal_delete(meal=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=s.SavedMealLogSerializer,
+        responses={201: s.EntriesResultSerializer, 200: s.EntriesResultSerializer, 409: CONFLICT},
+    )
+    @action(detail=True, methods=["post"])
+    def log(self, request, pk=None):
+        """Log the meal (one entry per food) or servings of the recipe (one entry), in one request.
+        Send an `id` to make a retry store nothing new."""
+        meal = self.get_object()
+        with timezone.override(services.profile_get(user=request.user).zone):
+            query = s.SavedMealLogSerializer(data=request.data)
+            query.is_valid(raise_exception=True)
+        data = query.validated_data
+        entries, created = services.saved_meal_log(
+            meal=meal,
+            id=data.get("id"),
+            consumed_at=data.get("consumed_at"),
+            slot=data.get("meal"),
+            servings=data.get("servings"),
+        )
+        return _entries_response(request.user, entries, created)
 
 
 # --- Summaries ------------------------------------------------------------------------------------------

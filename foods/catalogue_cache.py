@@ -3,6 +3,7 @@ catalogue version that every save or delete of a food, portion or supplement for
 
 import hashlib
 import uuid
+from collections import OrderedDict
 
 from django.core.cache import cache
 
@@ -22,8 +23,20 @@ def catalogue_version() -> str:
     return version
 
 
-def bump_catalogue_version(**_signal_kwargs) -> None:
+def bump_catalogue_version(instance=None, **_signal_kwargs) -> None:
+    """The shared catalogue changed. A user's own food is no part of it (and never cached)."""
+    if instance is not None and _is_own(instance):
+        return
     cache.set(VERSION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
+
+
+def _is_own(row) -> bool:
+    label = row._meta.label
+    if label == "foods.Food":
+        return row.owner_id is not None
+    if label == "foods.Portion":
+        return row.food.owner_id is not None
+    return False
 
 
 def cached_catalogue(key: str, build):
@@ -38,26 +51,32 @@ def cached_catalogue(key: str, build):
 
 
 class _Rows:
-    """Catalogue rows this process has read, for the catalogue version they were read in."""
+    """Catalogue rows this process has read, for the catalogue version they were read in: at most
+    ``MAX_ROWS``, the least recently used dropped first (the catalogue may hold 400,000 foods)."""
 
+    MAX_ROWS = 4096
     version: str | None = None
-    rows: dict = {}
+    rows: OrderedDict = OrderedDict()
 
 
 def catalogue_row(model, pk):
-    """The food, portion or supplement form with this primary key, or None. Rows are kept in this
-    process until the catalogue version moves on: logging a meal then reads no catalogue row from the
-    database. Misses are not kept, so unknown ids cannot grow the memory."""
+    """The food, portion or supplement form with this primary key, or None. Shared rows are kept in
+    this process until the catalogue version moves on: logging a meal then reads no catalogue row from
+    the database. Misses and users' own foods are not kept (an own food's edit must show at once)."""
     version = catalogue_version()
     if _Rows.version != version:
-        _Rows.version, _Rows.rows = version, {}
+        _Rows.version, _Rows.rows = version, OrderedDict()
     key = (model._meta.label, pk)
     row = _Rows.rows.get(key)
-    if row is None:
-        query = model.objects.filter(pk=pk)
-        if model._meta.label == "foods.Portion":
-            query = query.select_related("food")
-        row = query.first()
-        if row is not None:
-            _Rows.rows[key] = row
+    if row is not None:
+        _Rows.rows.move_to_end(key)
+        return row
+    query = model.objects.filter(pk=pk)
+    if model._meta.label == "foods.Portion":
+        query = query.select_related("food")
+    row = query.first()
+    if row is not None and not _is_own(row):
+        _Rows.rows[key] = row
+        if len(_Rows.rows) > _Rows.MAX_ROWS:
+            _Rows.rows.popitem(last=False)
     return row

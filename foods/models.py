@@ -2,11 +2,13 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
 from foods.nutrition import magnesium_in_grams
+from foods.text import search_text_for
 
 
 class FoodCategory(models.TextChoices):
@@ -23,35 +25,33 @@ class FoodCategory(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class FoodQuerySet(models.QuerySet):
-    def search(self, text: str) -> "FoodQuerySet":
-        """Foods whose name contains any word of ``text`` (case-insensitive), best matches first.
+class Origin(models.TextChoices):
+    CURATED = "curated", "Curated by this project"
+    USDA = "usda", "USDA FoodData Central"
+    OPEN_FOOD_FACTS = "open_food_facts", "Open Food Facts"
+    OWN = "own", "Your own food"
 
-        Rank: how many of the words the name holds, then names starting with the first word, then
-        shorter names (``almonds`` before ``almond butter``), then alphabetical.
-        """
-        words = [w for w in text.lower().split() if w][:8]
-        if not words:
-            return self
-        match_any = Q()
-        hits = []
-        for word in words:
-            match_any |= Q(name__icontains=word)
-            hits.append(models.Case(models.When(name__icontains=word, then=1), default=0))
-        starts = models.Case(models.When(name__istartswith=words[0], then=1), default=0)
-        return (
-            self.filter(match_any)
-            .annotate(
-                search_hits=sum(hits[1:], hits[0]),
-                search_starts=starts,
-                name_length=models.functions.Length("name"),
-            )
-            .order_by("-search_hits", "-search_starts", "name_length", "name")
-        )
+
+class SearchTier(models.IntegerChoices):
+    """Where a food ranks in search, before the match itself is weighed (see foods.search)."""
+
+    OWN = 0, "Your own foods and recipes"
+    CURATED = 1, "Curated"
+    WHOLE = 2, "Whole and generic foods (survey, SR Legacy, Foundation)"
+    SAMPLES = 3, "Laboratory samples (agricultural acquisition, sub-sample)"
+    BRANDED = 4, "Branded products"
+
+
+class FoodQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "FoodQuerySet":
+        """The shared catalogue and the user's own foods; never another user's."""
+        if user is None or not user.is_authenticated:
+            return self.filter(owner__isnull=True)
+        return self.filter(Q(owner__isnull=True) | Q(owner=user))
 
 
 class Food(models.Model):
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=255)
     category = models.CharField(max_length=32, choices=FoodCategory.choices, db_index=True)
     magnesium_mg_per_100g = models.DecimalField(
         "magnesium (mg per 100 g)",
@@ -63,6 +63,36 @@ class Food(models.Model):
     source_id = models.CharField(
         max_length=100, blank=True, help_text="USDA FoodData Central id, or the reference row used."
     )
+    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.CURATED)
+    data_type = models.CharField(
+        max_length=32, blank=True, help_text="The FoodData Central data type (survey_fndds_food, …)."
+    )
+    source_key = models.CharField(
+        max_length=120,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="Stable key of an imported row: a re-import updates this food instead of adding one.",
+    )
+    release = models.CharField(max_length=60, blank=True, help_text="The data set release it came from.")
+    source_category = models.CharField(max_length=120, blank=True)
+    brand = models.CharField(max_length=200, blank=True)
+    gtin = models.CharField(
+        max_length=14, blank=True, db_index=True, help_text="Barcode as a 14-digit GTIN (zero-padded)."
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="own_foods",
+        help_text="Set for a user's own food: only that user sees it.",
+    )
+    retired = models.BooleanField(
+        default=False, help_text="An own food deleted by its owner while entries still use it: hidden."
+    )
+    search_text = models.CharField(max_length=500, blank=True, editable=False)
+    search_tier = models.PositiveSmallIntegerField(choices=SearchTier.choices, default=SearchTier.CURATED)
 
     objects = FoodQuerySet.as_manager()
 
@@ -71,6 +101,15 @@ class Food(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def prepare_for_search(self) -> None:
+        """Fill the search columns from the name and owner. Called before every save (a pre_save
+        signal, so that loaddata's raw saves get it too); bulk imports compute the same columns."""
+        self.search_text = search_text_for(self.name, self.brand)
+        if self.owner_id is not None:
+            self.origin, self.search_tier = Origin.OWN, SearchTier.OWN
+        elif self.origin == Origin.CURATED:
+            self.search_tier = SearchTier.CURATED
 
     def magnesium_mg_in(self, grams: Decimal) -> Decimal:
         return magnesium_in_grams(self.magnesium_mg_per_100g, grams)
@@ -132,3 +171,39 @@ class SupplementForm(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CatalogueImport(models.Model):
+    """One finished import of a data set: what file, which release, what it did."""
+
+    dataset = models.CharField(max_length=60)
+    release = models.CharField(max_length=60)
+    sha256 = models.CharField(
+        max_length=64, help_text="Of the file imported: an unchanged file is not read again."
+    )
+    summary = models.TextField()
+    finished_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"{self.dataset} {self.release}"
+
+
+class ProductLookup(models.Model):
+    """A barcode asked of Open Food Facts that gave no food: unknown there, or known without its
+    magnesium. Kept so that the next scan answers at once (re-asked after a while)."""
+
+    class Status(models.TextChoices):
+        NOT_FOUND = "not_found", "Unknown to Open Food Facts"
+        NO_MAGNESIUM = "no_magnesium_data", "Known, without magnesium"
+
+    gtin = models.CharField(max_length=14, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    name = models.CharField(max_length=255, blank=True)
+    brand = models.CharField(max_length=200, blank=True)
+    checked_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.gtin}: {self.status}"

@@ -46,6 +46,7 @@ def make_history(user, *, portion, days: int, form=None, start=datetime(2021, 1,
             magnesium_mg=portion.magnesium_mg,
             consumed_at=at,
             local_date=at.date(),
+            meal="lunch",
         )
         for at in moments
     )

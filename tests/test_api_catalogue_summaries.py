@@ -12,12 +12,14 @@ from tracker import services
 pytestmark = pytest.mark.django_db
 
 
-def test_food_search_matches_any_word_case_insensitively_best_first(api):
+def test_food_search_needs_every_word_case_insensitively_best_first(api):
     response = api.get("/api/v1/foods/?search=BROWN rice")
     assert response.status_code == 200
     names = [f["name"] for f in response.json()["results"]]
-    assert names[0] == "Rice, brown, cooked"
-    assert "Rice, white, cooked" in names
+    assert names == ["Rice, brown, cooked"]
+    # no food has all the words: the foods with most of them
+    names = [f["name"] for f in api.get("/api/v1/foods/?search=rice purple").json()["results"]]
+    assert {"Rice, brown, cooked", "Rice, white, cooked"} <= set(names)
 
 
 def test_food_has_portions_with_their_mg(api, almonds_oz):

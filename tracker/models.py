@@ -67,6 +67,13 @@ class Profile(models.Model):
             raise ValidationError({"life_stage": "Pregnancy and breastfeeding apply to the female sex only."})
 
 
+class Meal(models.TextChoices):
+    BREAKFAST = "breakfast", "Breakfast"
+    LUNCH = "lunch", "Lunch"
+    DINNER = "dinner", "Dinner"
+    SNACK = "snack", "Snack"
+
+
 class IntakeEntry(models.Model):
     """A food eaten. ``magnesium_mg`` is fixed when logged: later edits to the catalogue keep history."""
 
@@ -81,15 +88,20 @@ class IntakeEntry(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="intakes", db_index=False
     )
-    food = models.ForeignKey(Food, on_delete=models.PROTECT, related_name="+", db_index=False)
+    # RESTRICT, not PROTECT: a food stays while entries use it, but an account's deletion may remove
+    # its own foods together with the entries that use them.
+    food = models.ForeignKey(Food, on_delete=models.RESTRICT, related_name="+", db_index=False)
     portion = models.ForeignKey(
-        Portion, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+        Portion, on_delete=models.RESTRICT, null=True, blank=True, related_name="+", db_index=False
     )
     quantity = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
     grams = models.DecimalField(max_digits=8, decimal_places=2)
     magnesium_mg = models.DecimalField(max_digits=9, decimal_places=2)
     consumed_at = models.DateTimeField()
     local_date = models.DateField(help_text="The day in the user's time zone when it was eaten.")
+    meal = models.CharField(
+        max_length=16, choices=Meal.choices, help_text="Defaults from the local time of day."
+    )
     note = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -99,7 +111,9 @@ class IntakeEntry(models.Model):
         verbose_name_plural = "intake entries"
         indexes = [
             # covering on PostgreSQL: the daily sums read only the index
-            models.Index(fields=["user", "local_date"], include=["magnesium_mg"], name="intake_user_day")
+            models.Index(
+                fields=["user", "local_date"], include=["magnesium_mg", "meal"], name="intake_user_day_meal"
+            )
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(grams__gt=0), name="intake_grams_positive"),
@@ -139,6 +153,57 @@ class SupplementDose(models.Model):
 
     def __str__(self) -> str:
         return f"Supplement dose {self.id}"
+
+
+class MealKind(models.TextChoices):
+    MEAL = "meal", "Saved meal"
+    RECIPE = "recipe", "Recipe"
+
+
+class SavedMeal(models.Model):
+    """A named group of foods. A saved meal logs one entry per item in one tap; a recipe is cooked in
+    ``servings`` and becomes the user's own food (``food``), so that a serving logs its share."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_meals")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=8, choices=MealKind.choices, default=MealKind.MEAL)
+    servings = models.DecimalField(
+        max_digits=6, decimal_places=2, default=1, help_text="A recipe's number of servings."
+    )
+    food = models.OneToOneField(
+        Food,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recipe",
+        help_text="The recipe as the user's own food (one serving is its portion).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["user", "name"], name="saved_meal_user_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedMealItem(models.Model):
+    """One food of a saved meal or recipe: a portion times a quantity, or grams."""
+
+    meal = models.ForeignKey(SavedMeal, on_delete=models.CASCADE, related_name="items")
+    food = models.ForeignKey(Food, on_delete=models.CASCADE, related_name="+")
+    portion = models.ForeignKey(Portion, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    quantity = models.DecimalField(max_digits=7, decimal_places=3, null=True, blank=True)
+    grams = models.DecimalField(max_digits=8, decimal_places=2)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["meal", "position", "id"]
+
+    def __str__(self) -> str:
+        return f"Item {self.pk} of saved meal {self.meal_id}"
 
 
 from tracker.reminders.models import PushSubscription, Reminder, ReminderDelivery  # noqa: E402, F401

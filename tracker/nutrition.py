@@ -1,7 +1,7 @@
 """A profile's daily target and supplement limit on a given day. Pure: works on unsaved objects."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 
 from foods import reference
 
@@ -41,3 +41,16 @@ def target_for_profile(profile, on: date) -> DailyTarget:
         target_override_mg=profile.target_override_mg,
         on=on,
     )
+
+
+def meal_for_local_time(at: time) -> str:
+    """The meal slot an entry falls in when the user did not say: breakfast from 04:00, lunch from
+    11:00, a snack from 15:00, dinner from 17:00, and a snack again from 21:00 until 04:00."""
+    hour = at.hour
+    if 4 <= hour < 11:
+        return "breakfast"
+    if 11 <= hour < 15:
+        return "lunch"
+    if 17 <= hour < 21:
+        return "dinner"
+    return "snack"

@@ -240,3 +240,11 @@ PUSH_ALLOW_LOOPBACK_HTTP = env.bool("PUSH_ALLOW_LOOPBACK_HTTP", default=DEBUG)
 
 # The address links in emails point to.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+# --- Open Food Facts (barcode look-ups the local catalogue cannot answer) ----------------------------
+# Empty turns remote look-ups off: scans are then answered from the local catalogue only.
+OPEN_FOOD_FACTS_URL = env.str("OPEN_FOOD_FACTS_URL", default="https://world.openfoodfacts.org")
+OPEN_FOOD_FACTS_TIMEOUT = env.float("OPEN_FOOD_FACTS_TIMEOUT", default=4.0)
+OPEN_FOOD_FACTS_USER_AGENT = env.str(
+    "OPEN_FOOD_FACTS_USER_AGENT", default="magnesium-tracker/1.0 (self-hosted; https://github.com/)"
+)

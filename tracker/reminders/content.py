@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from foods.catalogue_cache import cached_catalogue
-from foods.models import Portion
+from foods.models import Origin, Portion
 from foods.nutrition import whole_mg
 from tracker import services
 from tracker.models import SupplementDose
@@ -33,11 +33,13 @@ class Suggestion:
 
 
 def _everyday_portions() -> list[Suggestion]:
-    """Household portions worth suggesting (not "100 g", at least 20 mg), richest first."""
+    """Household portions worth suggesting (not "100 g", at least 20 mg), richest first: from the
+    curated foods only, never a user's own food nor one of thousands of imported products."""
 
     def build():
         rows = []
-        for portion in Portion.objects.select_related("food").exclude(label="100 g"):
+        curated = Portion.objects.filter(food__origin=Origin.CURATED, food__owner__isnull=True)
+        for portion in curated.select_related("food").exclude(label="100 g"):
             mg = whole_mg(portion.magnesium_mg)
             if mg >= 20 and portion.food.category != "fortified_cereals":
                 name = portion.food.name

@@ -1,9 +1,9 @@
-"""Reads and writes of the tracking domain. Views, serializers, commands and tasks call these; the rules
-live here so that every way in gets the same answers."""
+"""Logging food entries and supplement doses: validation, the magnesium fixed at logging, idempotent
+replays by client id."""
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,74 +15,12 @@ from foods.models import Food, Portion, SupplementForm
 from foods.nutrition import elemental_from_compound, round_mg
 from tracker import limits
 from tracker.models import IntakeEntry, Profile, SupplementDose
-from tracker.nutrition import DailyTarget, target_for_profile
+from tracker.nutrition import meal_for_local_time
+from tracker.services.profile import profile_get
 
 
 class IdConflict(Exception):
     """A client-chosen id that is already used for a different entry."""
-
-
-# --- Profile -----------------------------------------------------------------------------------------
-
-
-def profile_get(*, user: AbstractBaseUser) -> Profile:
-    """The user's profile, created on first use; cached on the user object (no query when the
-    authentication already loaded it)."""
-    try:
-        return user.profile
-    except Profile.DoesNotExist:
-        profile, _ = Profile.objects.get_or_create(user=user)
-        user.profile = profile
-        return profile
-
-
-def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
-    """Change profile fields; raises ValidationError (per field) and saves nothing on bad input."""
-    profile = profile_get(user=user)
-    unknown = set(fields) - {
-        "sex",
-        "birth_date",
-        "life_stage",
-        "time_zone",
-        "kidney_disease",
-        "target_override_mg",
-    }
-    if unknown:
-        raise ValidationError({name: "Unknown profile field." for name in sorted(unknown)})
-    old_zone = profile.time_zone
-    for name, value in fields.items():
-        setattr(profile, name, value)
-    errors = {}
-    if profile.birth_date is not None:
-        # The latest "today" anywhere on Earth (UTC+14): the zone itself may be the field in error.
-        latest_today = (timezone.now() + timedelta(hours=14)).astimezone(UTC).date()
-        if profile.birth_date > latest_today:
-            errors["birth_date"] = ["The birth date cannot be in the future."]
-        elif profile.birth_date.year < limits.EARLIEST_YEAR:
-            errors["birth_date"] = [f"The birth date cannot be before {limits.EARLIEST_YEAR}."]
-    try:
-        profile.full_clean()
-    except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            errors.setdefault(field, []).extend(messages)
-    if errors:
-        profile.refresh_from_db()  # the cached profile must not keep the rejected values
-        raise ValidationError(errors)
-    zone_changed = profile.time_zone != old_zone
-    profile.save()
-    if zone_changed:
-        from tracker.reminders.services import reminders_reschedule
-
-        reminders_reschedule(user=user)
-    return profile
-
-
-def local_today(*, profile: Profile, now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(profile.zone).date()
-
-
-def target_on(*, profile: Profile, on: date) -> DailyTarget:
-    return target_for_profile(profile, on)
 
 
 # --- Input checks shared by intakes and doses ----------------------------------------------------------
@@ -156,6 +94,12 @@ def _replayed(existing, *, user, compare: dict):
 # --- Intake entries -------------------------------------------------------------------------------------
 
 
+def _check_food_visible(food: Food, user, errors: dict) -> None:
+    """Another user's own food is as if it did not exist (the same words as an unknown id)."""
+    if food.owner_id is not None and food.owner_id != user.pk:
+        errors["food"] = [f'Invalid pk "{food.pk}" - object does not exist.']
+
+
 @dataclass(frozen=True)
 class _ResolvedAmount:
     portion: Portion | None
@@ -208,16 +152,19 @@ def intake_create(
     quantity: Decimal | None = None,
     grams: Decimal | None = None,
     consumed_at: datetime | None = None,
+    meal: str | None = None,
     note: str = "",
     id: uuid.UUID | None = None,
 ) -> tuple[IntakeEntry, bool]:
     """Log a food: a portion times a quantity (1 by default), or a weight in grams.
 
-    The magnesium is computed now and stored, so later edits to the catalogue do not rewrite history.
-    Returns (entry, created); replaying the same client ``id`` returns the stored entry.
+    The magnesium is computed now and stored, so later edits to the catalogue (or to the user's own
+    food) do not rewrite history. The meal slot defaults from the local time of day. Returns
+    (entry, created); replaying the same client ``id`` returns the stored entry.
     """
     profile = profile_get(user=user)
     errors: dict = {}
+    _check_food_visible(food, user, errors)
     amount = _resolve_amount(food=food, portion=portion, quantity=quantity, grams=grams, errors=errors)
     given_time = consumed_at
     consumed_at = _moment(consumed_at, "consumed_at", errors, profile)
@@ -228,6 +175,7 @@ def intake_create(
     magnesium_mg = food.magnesium_mg_in(amount.grams)
     if amount.portion is not None:
         magnesium_mg = round_mg(amount.portion.magnesium_mg * amount.quantity)
+    local_moment = consumed_at.astimezone(profile.zone)
     fields = {
         "food": food,
         "portion": amount.portion,
@@ -235,7 +183,8 @@ def intake_create(
         "grams": amount.grams,
         "magnesium_mg": magnesium_mg,
         "consumed_at": consumed_at,
-        "local_date": consumed_at.astimezone(profile.zone).date(),
+        "local_date": local_moment.date(),
+        "meal": meal or meal_for_local_time(local_moment.time()),
         "note": note,
     }
     compare = {
@@ -247,6 +196,8 @@ def intake_create(
     }
     if given_time is not None:
         compare["consumed_at"] = consumed_at
+    if meal:
+        compare["meal"] = meal
     return _idempotent_create(IntakeEntry, user=user, id=id, fields=fields, compare=compare)
 
 
@@ -261,11 +212,14 @@ def intake_update(
     quantity=_UNSET,
     grams=_UNSET,
     consumed_at: datetime | None = None,
+    meal: str | None = None,
     note: str | None = None,
 ) -> IntakeEntry:
     """Change an entry. A new food or amount recomputes the magnesium from today's catalogue."""
     profile = profile_get(user=entry.user)
     errors: dict = {}
+    if food is not None:
+        _check_food_visible(food, entry.user, errors)
     food = food or entry.food
     amount_changed = food.pk != entry.food_id or any(v is not _UNSET for v in (portion, quantity, grams))
     if amount_changed:
@@ -303,6 +257,8 @@ def intake_update(
     if consumed_at is not None:
         entry.consumed_at = consumed_at
         entry.local_date = consumed_at.astimezone(profile.zone).date()
+    if meal:
+        entry.meal = meal
     if note is not None:
         entry.note = note
     entry.save()
@@ -408,88 +364,16 @@ def dose_update(
     return dose
 
 
-# --- Daily totals -----------------------------------------------------------------------------------
+RECENT_FOODS = 30
 
 
-@dataclass(frozen=True)
-class DaySummary:
-    date: date
-    food_mg: Decimal
-    supplement_mg: Decimal
-    total_mg: Decimal
-    target_mg: int
-    target_label: str
-    percent_of_target: Decimal
-    remaining_mg: Decimal
-    supplement_upper_limit_mg: int | None
-    supplement_over_limit: bool
-
-
-def daily_summaries(
-    *, user: AbstractBaseUser, start: date, end: date, profile: Profile | None = None
-) -> list[DaySummary]:
-    """One summary per local day from ``start`` to ``end`` inclusive, ascending.
-
-    Two queries at most whatever the range or the history: the profile (none when the caller or the
-    authentication already loaded it), then one grouped SUM over both tables.
-    Days are the user's local days, fixed on each entry when it was logged.
-    """
-    if end < start:
-        raise ValidationError({"end": "The end date is before the start date."})
-    if (end - start).days >= limits.MAX_SUMMARY_DAYS:
-        raise ValidationError({"end": f"A range covers at most {limits.MAX_SUMMARY_DAYS} days."})
-    profile = profile or profile_get(user=user)
-    food, supplements = _sums_by_day(user.pk, start, end)
-    days = []
-    day = start
-    while day <= end:
-        days.append(_summarise(day, food.get(day), supplements.get(day), target_on(profile=profile, on=day)))
-        day += timedelta(days=1)
-    return days
-
-
-_SUMS_BY_DAY = """
-    SELECT local_date, SUM(food_mg), SUM(supplement_mg) FROM (
-        SELECT local_date, magnesium_mg AS food_mg, 0 AS supplement_mg
-          FROM {intakes} WHERE user_id = %s AND local_date BETWEEN %s AND %s
-        UNION ALL
-        SELECT local_date, 0, elemental_mg
-          FROM {doses} WHERE user_id = %s AND local_date BETWEEN %s AND %s
-    ) AS entries GROUP BY local_date
-"""
-
-
-def _sums_by_day(user_id: int, start: date, end: date) -> tuple[dict, dict]:
-    """Food and supplement mg per local day, in one grouped query over both tables (written in SQL:
-    this is the hottest query of the app, and the ORM would compile two)."""
-    sql = _SUMS_BY_DAY.format(intakes=IntakeEntry._meta.db_table, doses=SupplementDose._meta.db_table)
-    food, supplements = {}, {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, start, end, user_id, start, end])
-        for day, food_mg, supplement_mg in cursor.fetchall():
-            day = day if isinstance(day, date) else date.fromisoformat(str(day))
-            food[day] = Decimal(str(food_mg))
-            supplements[day] = Decimal(str(supplement_mg))
-    return food, supplements
-
-
-def _summarise(day: date, food_mg, supplement_mg, target: DailyTarget) -> DaySummary:
-    food_mg = round_mg(Decimal(food_mg or 0))
-    supplement_mg = round_mg(Decimal(supplement_mg or 0))
-    total = food_mg + supplement_mg
-    if target.supplement_upper_limit_mg is None:
-        over = supplement_mg > 0  # infants: no UL is established, so any supplement needs a clinician
-    else:
-        over = supplement_mg > target.supplement_upper_limit_mg
-    return DaySummary(
-        date=day,
-        food_mg=food_mg,
-        supplement_mg=supplement_mg,
-        total_mg=total,
-        target_mg=target.target_mg,
-        target_label=target.label,
-        percent_of_target=(total * 100 / target.target_mg).quantize(Decimal("0.1")),
-        remaining_mg=max(Decimal(0), Decimal(target.target_mg) - total),
-        supplement_upper_limit_mg=target.supplement_upper_limit_mg,
-        supplement_over_limit=over,
-    )
+def recent_food_ids(*, user: AbstractBaseUser) -> list[int]:
+    """The foods the user logged most recently (at most 30), newest first: search ranks them first."""
+    ids: list[int] = []
+    rows = IntakeEntry.objects.filter(user=user).order_by("-local_date").values_list("food_id", flat=True)
+    for food_id in rows[:200]:
+        if food_id not in ids:
+            ids.append(food_id)
+            if len(ids) == RECENT_FOODS:
+                break
+    return ids

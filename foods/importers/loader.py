@@ -1,0 +1,171 @@
+"""Writes food records into the catalogue in chunks: memory stays flat however long the input.
+
+Idempotent: each imported food has a stable ``source_key``; a food already stored with the same values
+and portions is left alone (counted as unchanged), one whose values differ is updated (a newer
+release), a new key is added. Curated foods (no source key) and users' own foods are never touched,
+and an imported row that names a curated food's FoodData Central id is skipped. Portions are added or
+re-weighed, never deleted: logged entries may point at them. Past entries keep their magnesium either
+way (it is fixed when logged).
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+
+from foods.catalogue_cache import bump_catalogue_version
+from foods.importers.records import FoodRecord, Skip
+from foods.models import Food, Origin, Portion
+from foods.text import search_text_for
+
+CHUNK = 2000
+UPDATED_FIELDS = [
+    "name",
+    "category",
+    "magnesium_mg_per_100g",
+    "source",
+    "source_id",
+    "data_type",
+    "release",
+    "source_category",
+    "brand",
+    "gtin",
+    "search_text",
+    "search_tier",
+]
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    portions_added: int = 0
+    skipped: Counter = field(default_factory=Counter)
+
+    @property
+    def foods(self) -> int:
+        return self.created + self.updated + self.unchanged
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"Foods: {self.created} added, {self.updated} updated, {self.unchanged} unchanged; "
+            f"{self.portions_added} household portions added.",
+        ]
+        if self.skipped:
+            lines.append(f"Skipped {sum(self.skipped.values())} rows:")
+            lines += [f"  {count:>7}  {reason}" for reason, count in self.skipped.most_common()]
+        else:
+            lines.append("Skipped no row.")
+        return lines
+
+
+def import_records(records, *, origin: str = Origin.USDA, progress=None) -> ImportSummary:
+    """Load ``records`` (FoodRecord or Skip items). ``progress`` is called with the number of input
+    rows read since its last call."""
+    summary = ImportSummary()
+    curated_ids = set(
+        Food.objects.filter(origin=Origin.CURATED).exclude(source_id="").values_list("source_id", flat=True)
+    )
+    chunk: dict[str, FoodRecord] = {}
+    rows = reported = 0
+    for item in records:
+        rows += item.rows if isinstance(item, Skip) else 1
+        if isinstance(item, Skip):
+            summary.skipped[item.reason] += item.rows
+            continue
+        if item.source_id and item.source_id in curated_ids:
+            summary.skipped["a curated food already holds this FoodData Central entry"] += 1
+            continue
+        if item.source_key in chunk:  # the same food twice in one chunk: one food, portions merged
+            for label, grams in item.portions:
+                _merge_portion(chunk[item.source_key].portions, label, grams)
+            summary.skipped["repeats a food of the same key (merged)"] += 1
+            continue
+        chunk[item.source_key] = item
+        if len(chunk) >= CHUNK:
+            _load(list(chunk.values()), origin, summary)
+            chunk = {}
+            if progress:
+                progress(rows - reported)
+                reported = rows
+    if chunk:
+        _load(list(chunk.values()), origin, summary)
+    if progress:
+        progress(rows - reported)
+    bump_catalogue_version()  # bulk writes send no signals
+    return summary
+
+
+def _merge_portion(portions, label, grams):
+    if all(existing.lower() != label.lower() for existing, _ in portions):
+        portions.append((label, grams))
+
+
+def _values(record: FoodRecord) -> dict:
+    return {
+        "name": record.name[:255],
+        "category": record.category,
+        "magnesium_mg_per_100g": record.magnesium_mg_per_100g.quantize(Decimal("0.0001")),
+        "source": record.source[:300],
+        "source_id": record.source_id[:100],
+        "data_type": record.data_type[:32],
+        "release": record.release[:60],
+        "source_category": record.source_category[:120],
+        "brand": record.brand[:200],
+        "gtin": record.gtin,
+        "search_text": search_text_for(record.name, record.brand),
+        "search_tier": record.search_tier,
+    }
+
+
+@transaction.atomic
+def _load(records: list[FoodRecord], origin: str, summary: ImportSummary) -> None:
+    stored = {
+        food.source_key: food for food in Food.objects.filter(source_key__in=[r.source_key for r in records])
+    }
+    new, changed, touched = [], [], []
+    for record in records:
+        values = _values(record)
+        food = stored.get(record.source_key)
+        if food is None:
+            food = Food(source_key=record.source_key, origin=origin, **values)
+            new.append(food)
+        elif any(getattr(food, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(food, name, value)
+            changed.append(food)
+        touched.append((food, record))
+    Food.objects.bulk_create(new, batch_size=500)
+    if changed:
+        Food.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
+    portion_changed = _load_portions(touched, {food.pk for food in new})
+    summary.portions_added += portion_changed["added"]
+    summary.created += len(new)
+    changed_ids = {food.pk for food in changed} | portion_changed["foods"]
+    summary.updated += len(changed_ids - {food.pk for food in new})
+    summary.unchanged += len(records) - len(new) - len(changed_ids - {food.pk for food in new})
+
+
+def _load_portions(touched, new_ids: set) -> dict:
+    existing_ids = [food.pk for food, _ in touched if food.pk not in new_ids]
+    stored = {}
+    if existing_ids:
+        for portion in Portion.objects.filter(food_id__in=existing_ids):
+            stored[(portion.food_id, portion.label.lower())] = portion
+    to_add, to_update, foods = [], [], set()
+    for food, record in touched:
+        for label, grams in record.portions:
+            portion = stored.get((food.pk, label.lower()))
+            if portion is None:
+                to_add.append(Portion(food_id=food.pk, label=label[:100], grams=grams))
+                foods.add(food.pk)
+            elif portion.grams != grams:
+                portion.grams = grams
+                to_update.append(portion)
+                foods.add(food.pk)
+    Portion.objects.bulk_create(to_add, batch_size=1000)
+    if to_update:
+        Portion.objects.bulk_update(to_update, ["grams"], batch_size=500)
+    return {"added": len(to_add), "foods": foods - new_ids}

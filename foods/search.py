@@ -1,0 +1,256 @@
+"""Food search that stays fast at hundreds of thousands of foods, on both databases.
+
+What a query finds: every food whose words start with each word typed ("almo" finds almonds; "black
+bean burrito" needs all three), case and accents ignored, plurals folded by an English stemmer
+("beans" finds "bean"). On PostgreSQL, a query that finds nothing is tried again for typos with
+trigram word similarity ("amlonds" finds almonds).
+
+How results are ordered, best first:
+1. the user's own foods and recipes, and the foods the user logged recently;
+2. curated foods, then whole and generic foods (USDA survey, SR Legacy, Foundation), then laboratory
+   samples, then branded products (``Food.search_tier``);
+3. how the name meets the query: the name itself, then a name that starts with it as its head word
+   ("milk, whole" for "milk"), then one that starts with it ("milk chocolate"), then the rest;
+4. shorter names, then alphabetical.
+
+Indexes: PostgreSQL has GIN indexes over ``to_tsvector('english', search_text)`` and trigram GIN
+indexes over ``search_text``, each split in two partial indexes (branded products apart), created by
+the migration ``foods/0003``. SQLite has an FTS5 table kept in step with ``foods_food`` by triggers
+(``ensure_sqlite_fts``). Branded products are ranked among at most ``BRANDED_CANDIDATES`` matches,
+so that a common word ("milk" in 400,000 products) cannot make a search scan them all.
+"""
+
+from django.db import connection
+
+from foods.models import SearchTier
+from foods.text import fold, search_words
+
+BRANDED_CANDIDATES = 1000
+# word_similarity above which a typed word is taken for a misspelt one ("amlonds" ~ "almonds": 0.5)
+TYPO_SIMILARITY = 0.4
+MAX_RESULTS = 1000  # deepest position a search pages to
+_FILLER_WORDS = {"a", "an", "and", "made", "of", "or", "the", "with", "without", "in", "on"}
+FALLBACK_PER_WORD = 200  # best matches of each word weighed when no food has every word
+
+_GENERIC = f"search_tier <= {SearchTier.SAMPLES}"
+_BRANDED = f"search_tier >= {SearchTier.BRANDED}"
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _order_by() -> str:
+    """The ranking, in SQL both databases run; parameters: user id, then the folded query 4 times."""
+    return """
+        ORDER BY
+          CASE WHEN owner_id = %(user)s OR recent = 1 THEN 0 ELSE 1 END,
+          search_tier,
+          CASE
+            WHEN search_text = %(q)s THEN 0
+            WHEN search_text LIKE %(q_head)s ESCAPE '\\' THEN 1
+            WHEN search_text LIKE %(q_start)s ESCAPE '\\' THEN 2
+            ELSE 3
+          END,
+          LENGTH(name), name, id
+    """
+
+
+def _params(query: str, user_id, recent_ids) -> dict:
+    folded = fold(query)
+    escaped = _like_escape(folded)
+    return {
+        "user": user_id if user_id is not None else -1,
+        "q": folded,
+        "q_head": escaped + ",%",
+        "q_start": escaped + "%",
+        "recent": list(recent_ids) or [-1],
+    }
+
+
+def search_food_ids(
+    *,
+    query: str,
+    user_id: int | None,
+    recent_ids=(),
+    category: str | None = None,
+    limit: int,
+    offset: int = 0,
+) -> list[int]:
+    """Ids of the foods ``user_id`` may see that match ``query`` (and ``category``), best first, for
+    one page."""
+    words = search_words(query)
+    if not words or offset >= MAX_RESULTS:
+        return []
+    limit = min(limit, MAX_RESULTS - offset)
+    postgres = connection.vendor == "postgresql"
+    base = _postgres if postgres else _sqlite
+
+    def search(words, query, user_id, recent_ids, limit, offset):
+        return base(words, query, user_id, recent_ids, limit, offset, category)
+
+    ids = search(words, query, user_id, recent_ids, limit, offset)
+    if ids or offset > 0:
+        return ids
+    if len(words) > 1:
+        ids = _most_words(words, query, user_id, recent_ids, limit, search)
+    if not ids and postgres:
+        ids = _postgres_typos(query, user_id, limit, category)
+    return ids
+
+
+def _most_words(words, query, user_id, recent_ids, limit, search) -> list[int]:
+    """No food has every word ("oatmeal made with milk"): the foods that have the most of them, each
+    word's matches ranked as above."""
+    hits: dict[int, list] = {}
+    for position, word in enumerate(words):
+        if word in _FILLER_WORDS:
+            continue
+        for rank, pk in enumerate(search([word], word, user_id, recent_ids, FALLBACK_PER_WORD, 0)):
+            entry = hits.setdefault(pk, [0, position, rank])
+            entry[0] += 1
+    ordered = sorted(hits.items(), key=lambda item: (-item[1][0], item[1][1], item[1][2]))
+    return [pk for pk, (count, _, _) in ordered if count > 1 or len(words) == 1][:limit] or [
+        pk for pk, _ in ordered[:limit]
+    ]
+
+
+# --- PostgreSQL ----------------------------------------------------------------------------------------
+
+_PG_VECTOR = "to_tsvector('english'::regconfig, search_text)"
+
+
+def _visible(params: dict, category: str | None, prefix: str = "") -> str:
+    """Not retired, shared or the user's own, and in the category when one is asked."""
+    clause = f"NOT {prefix}retired AND ({prefix}owner_id IS NULL OR {prefix}owner_id = %(user)s)"
+    if category:
+        params["category"] = category
+        clause += f" AND {prefix}category = %(category)s"
+    return clause
+
+
+def _postgres(words, query, user_id, recent_ids, limit, offset, category=None) -> list[int]:
+    params = _params(query, user_id, recent_ids)
+    params["tsquery"] = " & ".join(f"{word}:*" for word in words)
+    params["depth"] = offset + limit
+    visible = _visible(params, category)
+    columns = "id, name, search_text, search_tier, owner_id"
+    match = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(tsquery)s)"
+    sql = f"""
+        SELECT id FROM (
+          SELECT {columns}, CASE WHEN id = ANY(%(recent)s) THEN 1 ELSE 0 END AS recent FROM (
+            (SELECT {columns} FROM foods_food
+              WHERE id = ANY(%(recent)s) AND {visible} AND {match})
+            UNION
+            (SELECT {columns} FROM foods_food WHERE {_GENERIC} AND {visible} AND {match})
+            UNION
+            (SELECT {columns} FROM foods_food WHERE {_BRANDED} AND {visible} AND {match}
+              LIMIT {BRANDED_CANDIDATES})
+          ) AS found
+        ) AS ranked
+        {_order_by()}
+        LIMIT %(depth)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()][offset:]
+
+
+def _postgres_typos(query, user_id, limit, category=None) -> list[int]:
+    """Foods whose names hold a word close to the query's: whole foods first, branded ones only when
+    no whole food is close."""
+    params = _params(query, user_id, ())
+    params["limit"] = limit
+    visible = _visible(params, category)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(TYPO_SIMILARITY)]
+        )
+        for tier in (_GENERIC, _BRANDED):
+            cursor.execute(
+                f"""SELECT id FROM foods_food
+                    WHERE {tier} AND {visible} AND %(q)s <%% search_text
+                    ORDER BY word_similarity(%(q)s, search_text) DESC, search_tier, LENGTH(name), id
+                    LIMIT %(limit)s""",
+                params,
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            if ids:
+                break
+    return ids
+
+
+POSTGRES_INDEXES = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS food_fts_generic ON foods_food USING gin ({_PG_VECTOR}) WHERE {_GENERIC}",
+    f"CREATE INDEX IF NOT EXISTS food_fts_branded ON foods_food USING gin ({_PG_VECTOR}) WHERE {_BRANDED}",
+    "CREATE INDEX IF NOT EXISTS food_trgm_generic ON foods_food "
+    f"USING gin (search_text gin_trgm_ops) WHERE {_GENERIC}",
+    "CREATE INDEX IF NOT EXISTS food_trgm_branded ON foods_food "
+    f"USING gin (search_text gin_trgm_ops) WHERE {_BRANDED}",
+]
+POSTGRES_DROP = [
+    "DROP INDEX IF EXISTS food_fts_generic",
+    "DROP INDEX IF EXISTS food_fts_branded",
+    "DROP INDEX IF EXISTS food_trgm_generic",
+    "DROP INDEX IF EXISTS food_trgm_branded",
+]
+
+
+# --- SQLite (the embedded default) ---------------------------------------------------------------------
+
+SQLITE_FTS = [
+    "CREATE VIRTUAL TABLE IF NOT EXISTS foods_food_fts USING fts5("
+    "search_text, content='foods_food', content_rowid='id', "
+    "tokenize='porter unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER IF NOT EXISTS foods_food_fts_insert AFTER INSERT ON foods_food BEGIN "
+    "INSERT INTO foods_food_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS foods_food_fts_delete AFTER DELETE ON foods_food BEGIN "
+    "INSERT INTO foods_food_fts(foods_food_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS foods_food_fts_update AFTER UPDATE OF search_text ON foods_food BEGIN "
+    "INSERT INTO foods_food_fts(foods_food_fts, rowid, search_text) "
+    "VALUES ('delete', old.id, old.search_text); "
+    "INSERT INTO foods_food_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+]
+
+
+def ensure_sqlite_fts(conn) -> None:
+    """Create the FTS5 table and its triggers when missing, and rebuild the index when a table
+    rebuild dropped the triggers (its rows then no longer match the food table)."""
+    if conn.vendor != "sqlite":
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name = 'foods_food'")
+        if cursor.fetchone() is None:
+            return
+        cursor.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'foods_food_fts_%'"
+        )
+        complete = cursor.fetchone()[0] == 3
+        for statement in SQLITE_FTS:
+            cursor.execute(statement)
+        if not complete:
+            cursor.execute("INSERT INTO foods_food_fts(foods_food_fts) VALUES ('rebuild')")
+
+
+def _sqlite(words, query, user_id, recent_ids, limit, offset, category=None) -> list[int]:
+    params = _params(query, user_id, recent_ids)
+    visible = _visible(params, category, prefix="f.")
+    match = " ".join(f'"{word}"*' for word in words)  # words are [0-9a-z]+ only
+    recent = ",".join(str(int(pk)) for pk in params.pop("recent"))
+    params.update({"match": match, "limit": limit, "offset": offset})
+    sql = f"""
+        SELECT id FROM (
+          SELECT f.id, f.name, f.search_text, f.search_tier, f.owner_id,
+                 CASE WHEN f.id IN ({recent}) THEN 1 ELSE 0 END AS recent
+          FROM foods_food_fts JOIN foods_food AS f ON f.id = foods_food_fts.rowid
+          WHERE foods_food_fts MATCH %(match)s AND {visible}
+        )
+        {_order_by()}
+        LIMIT %(limit)s OFFSET %(offset)s
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]

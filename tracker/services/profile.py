@@ -1,0 +1,73 @@
+"""The user's profile: read, change, and the target on a given day."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from tracker import limits
+from tracker.models import Profile
+from tracker.nutrition import DailyTarget, target_for_profile
+
+# --- Profile -----------------------------------------------------------------------------------------
+
+
+def profile_get(*, user: AbstractBaseUser) -> Profile:
+    """The user's profile, created on first use; cached on the user object (no query when the
+    authentication already loaded it)."""
+    try:
+        return user.profile
+    except Profile.DoesNotExist:
+        profile, _ = Profile.objects.get_or_create(user=user)
+        user.profile = profile
+        return profile
+
+
+def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
+    """Change profile fields; raises ValidationError (per field) and saves nothing on bad input."""
+    profile = profile_get(user=user)
+    unknown = set(fields) - {
+        "sex",
+        "birth_date",
+        "life_stage",
+        "time_zone",
+        "kidney_disease",
+        "target_override_mg",
+    }
+    if unknown:
+        raise ValidationError({name: "Unknown profile field." for name in sorted(unknown)})
+    old_zone = profile.time_zone
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    errors = {}
+    if profile.birth_date is not None:
+        # The latest "today" anywhere on Earth (UTC+14): the zone itself may be the field in error.
+        latest_today = (timezone.now() + timedelta(hours=14)).astimezone(UTC).date()
+        if profile.birth_date > latest_today:
+            errors["birth_date"] = ["The birth date cannot be in the future."]
+        elif profile.birth_date.year < limits.EARLIEST_YEAR:
+            errors["birth_date"] = [f"The birth date cannot be before {limits.EARLIEST_YEAR}."]
+    try:
+        profile.full_clean()
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(field, []).extend(messages)
+    if errors:
+        profile.refresh_from_db()  # the cached profile must not keep the rejected values
+        raise ValidationError(errors)
+    zone_changed = profile.time_zone != old_zone
+    profile.save()
+    if zone_changed:
+        from tracker.reminders.services import reminders_reschedule
+
+        reminders_reschedule(user=user)
+    return profile
+
+
+def local_today(*, profile: Profile, now: datetime | None = None) -> date:
+    return (now or timezone.now()).astimezone(profile.zone).date()
+
+
+def target_on(*, profile: Profile, on: date) -> DailyTarget:
+    return target_for_profile(profile, on)

@@ -8,8 +8,9 @@ from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
 from api import serializers as s
+from foods.models import Food
 from tracker import services
-from tracker.models import IntakeEntry, SupplementDose
+from tracker.models import IntakeEntry, SavedMeal, SupplementDose
 from tracker.reminders.models import PushSubscription, Reminder, ReminderDelivery
 
 CSV_COLUMNS = [
@@ -17,6 +18,7 @@ CSV_COLUMNS = [
     "id",
     "at",
     "local_date",
+    "meal",
     "item",
     "portion",
     "quantity",
@@ -41,6 +43,12 @@ def export_data(user) -> dict:
         "profile": s.ProfileSerializer(profile).data,
         "intakes": s.IntakeEntrySerializer(intakes, many=True).data,
         "supplement_doses": s.SupplementDoseSerializer(doses, many=True).data,
+        "own_foods": s.OwnFoodSerializer(
+            Food.objects.filter(owner=user).prefetch_related("portions").order_by("id"), many=True
+        ).data,
+        "saved_meals": s.SavedMealSerializer(
+            SavedMeal.objects.filter(user=user).prefetch_related("items__food", "items__portion"), many=True
+        ).data,
         "reminders": s.ReminderSerializer(Reminder.objects.filter(user=user), many=True).data,
         "reminder_deliveries": s.DeliverySerializer(
             ReminderDelivery.objects.filter(user=user).select_related("reminder"), many=True
@@ -77,6 +85,7 @@ def export_csv(user) -> HttpResponse:
                 entry.id,
                 entry.consumed_at.isoformat(),
                 entry.local_date,
+                entry.meal,
                 entry.food.name,
                 entry.portion.label if entry.portion else "",
                 entry.quantity or "",
@@ -93,6 +102,7 @@ def export_csv(user) -> HttpResponse:
                 dose.id,
                 dose.taken_at.isoformat(),
                 dose.local_date,
+                "",
                 dose.form.name,
                 "",
                 "",

@@ -223,7 +223,8 @@ class OwnFoodSerializer(FoodSerializer):
         ]
 
     def to_representation(self, food):
-        data = super().to_representation(food)
+        data = dict(FoodSerializer(food, context=self.context).data)
+        data["retired"] = food.retired
         serving = food.portions.all()[0] if food.portions.all() else None
         data["serving_label"] = serving.label if serving else None
         data["serving_grams"] = serving.grams if serving else None

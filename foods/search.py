@@ -26,8 +26,8 @@ from foods.models import SearchTier
 from foods.text import fold, search_words
 
 BRANDED_CANDIDATES = 1000
-# word_similarity above which a typed word is taken for a misspelt one ("amlonds" ~ "almonds": 0.5)
-TYPO_SIMILARITY = 0.4
+# word_similarity above which a typed word is taken for a misspelt one ("amlonds" ~ "almonds": 0.375)
+TYPO_SIMILARITY = 0.3
 MAX_RESULTS = 1000  # deepest position a search pages to
 _FILLER_WORDS = {"a", "an", "and", "made", "of", "or", "the", "with", "without", "in", "on"}
 FALLBACK_PER_WORD = 200  # best matches of each word weighed when no food has every word

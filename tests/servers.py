@@ -103,3 +103,55 @@ class MailServer:
     def close(self):
         self.server.shutdown()
         self.server.server_close()
+
+
+class OpenFoodFacts:
+    """Plays Open Food Facts' product API (``GET /api/v2/product/<code>``): ``products`` maps a
+    barcode to the product JSON it returns; an unknown code gets the real service's 404 answer.
+    ``status`` forces an error status, ``delay`` a slow answer. Keeps the paths asked."""
+
+    def __init__(self, products=None, *, status=None, delay=0.0):
+        import json
+        import time
+
+        self.products = dict(products or {})
+        self.status = status
+        self.delay = delay
+        self.paths = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                fake.paths.append(self.path)
+                if fake.delay:
+                    time.sleep(fake.delay)
+                code = self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+                if fake.status:
+                    status, body = fake.status, b"<html>upstream trouble</html>"
+                elif code in fake.products:
+                    status = 200
+                    body = json.dumps({"code": code, "status": 1, "product": fake.products[code]}).encode()
+                else:
+                    status = 404
+                    body = json.dumps(
+                        {"code": code, "status": 0, "status_verbose": "product not found"}
+                    ).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(body)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()

@@ -42,6 +42,7 @@ class ImportSummary:
     updated: int = 0
     unchanged: int = 0
     portions_added: int = 0
+    new_values: int = 0
     skipped: Counter = field(default_factory=Counter)
 
     @property
@@ -51,7 +52,7 @@ class ImportSummary:
     def lines(self) -> list[str]:
         lines = [
             f"Foods: {self.created} added, {self.updated} updated, {self.unchanged} unchanged; "
-            f"{self.portions_added} household portions added.",
+            f"{self.new_values} with a new magnesium value; {self.portions_added} household portions added.",
         ]
         if self.skipped:
             lines.append(f"Skipped {sum(self.skipped.values())} rows:")
@@ -65,9 +66,12 @@ def import_records(records, *, origin: str = Origin.USDA, progress=None) -> Impo
     """Load ``records`` (FoodRecord or Skip items). ``progress`` is called with the number of input
     rows read since its last call."""
     summary = ImportSummary()
-    curated_ids = set(
-        Food.objects.filter(origin=Origin.CURATED).exclude(source_id="").values_list("source_id", flat=True)
-    )
+    curated_ids = {  # curated foods cite their FoodData Central entry as "FDC 168462"
+        source_id.removeprefix("FDC ").strip()
+        for source_id in Food.objects.filter(origin=Origin.CURATED, source_id__startswith="FDC ").values_list(
+            "source_id", flat=True
+        )
+    }
     chunk: dict[str, FoodRecord] = {}
     rows = reported = 0
     for item in records:
@@ -133,6 +137,8 @@ def _load(records: list[FoodRecord], origin: str, summary: ImportSummary) -> Non
             food = Food(source_key=record.source_key, origin=origin, **values)
             new.append(food)
         elif any(getattr(food, name) != value for name, value in values.items()):
+            if food.magnesium_mg_per_100g != values["magnesium_mg_per_100g"]:
+                summary.new_values += 1
             for name, value in values.items():
                 setattr(food, name, value)
             changed.append(food)

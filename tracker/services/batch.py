@@ -44,12 +44,8 @@ def entries_create_batch(*, user, entries: list[tuple[str, dict]]) -> list[tuple
             row, created = create(user=user, **fields)
         except ValidationError as exc:
             detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-            raise ValidationError(
-                {
-                    "entries": [{str(position): detail}],
-                    "detail": [f"{_where(position, fields)} is invalid: nothing was stored."],
-                }
-            ) from exc
+            message = f"{_where(position, fields)} is invalid: nothing was stored."
+            raise BatchInvalid(position, detail, message) from exc
         except IdConflict as exc:
             raise BatchConflict(position, fields.get("id"), f"{_where(position, fields)}: {exc}") from exc
         results.append((kind, row, created))

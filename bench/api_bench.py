@@ -86,7 +86,9 @@ def prepare() -> str:
     services.profile_update(
         user=user, sex="female", birth_date=datetime(1985, 4, 2).date(), time_zone="Europe/Berlin"
     )
-    portions = list(Portion.objects.select_related("food").exclude(label="100 g")[:40])
+    portions = list(
+        Portion.objects.filter(food__origin="curated").select_related("food").exclude(label="100 g")[:40]
+    )
     citrate = SupplementForm.objects.get(name="Citrate")
     today = datetime.now(UTC).replace(hour=6, minute=0, second=0, microsecond=0)
     intakes, doses = [], []
@@ -105,6 +107,7 @@ def prepare() -> str:
                     magnesium_mg=portion.magnesium_mg,
                     consumed_at=at,
                     local_date=at.date(),
+                    meal=("breakfast", "lunch", "snack", "dinner")[meal],
                 )
             )
         doses.append(

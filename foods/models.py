@@ -125,7 +125,9 @@ class Portion(models.Model):
     )
 
     class Meta:
-        ordering = ["food", "id"]
+        # by the column, not by the food's own ordering (its name): that would join the food table
+        # into every prefetch of portions
+        ordering = ["food_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["food", "label"], name="unique_portion_label_per_food")
         ]

@@ -139,3 +139,21 @@ def test_results_show_where_each_food_comes_from(api):
 def test_typos_are_forgiven_on_postgres(api):
     assert names(api, "amlonds")[0] == "Almonds"
     assert "Spinach, raw" in names(api, "spinnach")
+
+
+def test_the_fast_json_of_a_food_is_the_serializers(api, almonds_oz):
+    from api.serializers import FoodSerializer, food_json
+
+    imported("Spinach, baby", data_type="foundation_food").portions.create(label="1 cup", grams=Decimal(30))
+    for food in Food.objects.filter(name__in=["Almonds", "Spinach, baby", "Milk"]).prefetch_related(
+        "portions"
+    ):
+        assert food_json(food) == json_of(FoodSerializer(food).data)
+
+
+def json_of(data):
+    import json
+
+    from rest_framework.utils.encoders import JSONEncoder
+
+    return json.loads(json.dumps(data, cls=JSONEncoder))

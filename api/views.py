@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import transaction
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -25,6 +24,7 @@ from api.export import export_csv, export_json
 from api.schema import CONFLICT
 from foods import open_food_facts
 from foods.barcode import barcode_lookup
+from foods.catalogue_cache import catalogue_json
 from foods.models import Food, SupplementForm
 from foods.nutrition import round_mg
 from foods.search import search_food_ids
@@ -112,8 +112,9 @@ class ProfileView(APIView):
 
 
 class SearchResults:
-    """A search's results as the paginator slices them: each slice is one ranked query (foods.search),
-    then the foods of that page with their portions."""
+    """A search's results as the paginator slices them: each slice is one ranked search
+    (foods.search), then the JSON of the foods of that page. A shared food's JSON is cached per
+    catalogue version; a user's own food is always read afresh."""
 
     def __init__(self, *, query: str, user, category: str | None):
         self.query, self.user, self.category = query, user, category
@@ -128,10 +129,7 @@ class SearchResults:
             limit=window.stop - window.start,
             offset=window.start,
         )
-        foods = Food.objects.in_bulk(ids) if ids else {}
-        rows = [foods[pk] for pk in ids if pk in foods]
-        prefetch_related_objects(rows, "portions")
-        return rows
+        return catalogue_json(ids, s.food_json)
 
 
 @extend_schema_view(
@@ -163,7 +161,9 @@ class FoodViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response([s.food_json(food) for food in page])
+        return self.get_paginated_response(
+            [row if isinstance(row, dict) else s.food_json(row) for row in page]
+        )
 
     @extend_schema(
         responses={

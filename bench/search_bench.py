@@ -350,6 +350,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="wrk seconds per endpoint (default 15)")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--reuse", action="store_true", help="keep the catalogue of an earlier run (no import figures)"
+    )
     args = parser.parse_args()
 
     wrk = api_bench.ensure_wrk()
@@ -358,14 +361,29 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from foods.models import Food
 
     call_command("migrate", verbosity=0)
+    imports = []
+    if not (args.reuse and Food.objects.count() >= args.foods):
+        imports = import_catalogue(args.foods)
+    total_foods = Food.objects.count()
+    print(f"catalogue: {total_foods} foods", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE foods_food")
+    search_and_serve(args, wrk, total_foods, imports)
+
+
+def import_catalogue(foods: int) -> list:
+    """An empty catalogue, then every import measured whole; returns the import figures."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from foods.models import Food
+
     with connection.cursor() as cursor:  # start from an empty catalogue: every import is measured whole
         cursor.execute(
             "TRUNCATE foods_food, foods_portion, foods_catalogueimport, foods_productlookup CASCADE"
@@ -377,7 +395,7 @@ def main() -> None:
     extract = ROOT / "fixtures" / "usda" / "fooddata-magnesium.csv.gz"
     seconds, peak, _ = measured(["import_foods", str(extract)])
     imports.append(("bundled USDA extract (import_foods)", rows_in(extract), seconds, peak))
-    remaining = max(args.foods - Food.objects.count(), 2)
+    remaining = max(foods - Food.objects.count(), 2)
     small = max(remaining // 5, 1)
     with tempfile.TemporaryDirectory() as tmp:
         for label, count, start_id in (
@@ -388,10 +406,13 @@ def main() -> None:
             synthetic_fdc(folder, count, start_id)
             seconds, peak, _ = measured(["import_fdc", str(folder), "--release", "synthetic"])
             imports.append((label, count, seconds, peak))
-    total_foods = Food.objects.count()
-    print(f"catalogue: {total_foods} foods", flush=True)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE foods_food")
+    return imports
+
+
+def search_and_serve(args, wrk: str, total_foods: int, imports: list) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from rest_framework.authtoken.models import Token
 
     from foods.search import search_food_ids
 
@@ -433,11 +454,12 @@ def main() -> None:
         f"PostgreSQL; {total_foods} foods; {len(asked)} distinct queries ({empty} found nothing); "
         f"{datetime.now(UTC):%Y-%m-%d}"
     )
-    print()
-    print("| Import | Rows | Seconds | Rows/s | Peak memory (MiB) |")
-    print("|---|---:|---:|---:|---:|")
-    for label, rows, seconds, peak in imports:
-        print(f"| {label} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {peak} |")
+    if imports:
+        print()
+        print("| Import | Rows | Seconds | Rows/s | Peak memory (MiB) |")
+        print("|---|---:|---:|---:|---:|")
+        for label, rows, seconds, peak in imports:
+            print(f"| {label} | {rows:,} | {seconds:.1f} | {rows / seconds:,.0f} | {peak} |")
     print()
     print("| Search, one page of 20 | Median ms | p95 ms |")
     print("|---|---:|---:|")

@@ -80,3 +80,23 @@ def catalogue_row(model, pk):
         if len(_Rows.rows) > _Rows.MAX_ROWS:
             _Rows.rows.popitem(last=False)
     return row
+
+
+def catalogue_json(ids: list[int], render) -> list[dict]:
+    """``render(food)`` for each food id, in order: shared foods from the cache when this catalogue
+    version already rendered them, the rest (and every user's own food) read with their portions."""
+    from django.db.models import prefetch_related_objects
+
+    from foods.models import Food
+
+    version = catalogue_version()
+    keys = {pk: f"catalogue:{version}:food:{pk}" for pk in ids}
+    found = cache.get_many(list(keys.values())) if ids else {}
+    missing = [pk for pk in ids if keys[pk] not in found]
+    if missing:
+        foods = list(Food.objects.filter(pk__in=missing))
+        prefetch_related_objects(foods, "portions")
+        fresh = {food.pk: render(food) for food in foods}
+        cache.set_many({keys[pk]: data for pk, data in fresh.items() if not data["own"]}, TIMEOUT)
+        found.update({keys[pk]: data for pk, data in fresh.items()})
+    return [found[keys[pk]] for pk in ids if keys[pk] in found]

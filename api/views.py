@@ -124,7 +124,7 @@ class SearchResults:
         ids = search_food_ids(
             query=self.query,
             user_id=user_id,
-            recent_ids=services.recent_food_ids(user=self.user) if user_id else (),
+            recent_sql=services.RECENT_FOODS_SQL,
             category=self.category,
             limit=window.stop - window.start,
             offset=window.start,

@@ -59,6 +59,15 @@ def _order_by() -> str:
     """
 
 
+def _recent(recent) -> tuple[str, list]:
+    """The user's recent foods as SQL: a subquery (``recent`` is its SQL, run with the user's id as
+    ``%(user)s``, so that no round trip fetches them first) or a list of ids."""
+    if isinstance(recent, str) and recent:
+        return f"({recent})", []
+    ids = [int(pk) for pk in recent] or [-1]
+    return "(" + ",".join(str(pk) for pk in ids) + ")", ids
+
+
 def _params(query: str, user_id, recent_ids) -> dict:
     folded = fold(query)
     escaped = _like_escape(folded)
@@ -67,7 +76,6 @@ def _params(query: str, user_id, recent_ids) -> dict:
         "q": folded,
         "q_head": escaped + ",%",
         "q_start": escaped + "%",
-        "recent": list(recent_ids) or [-1],
     }
 
 
@@ -75,7 +83,7 @@ def search_food_ids(
     *,
     query: str,
     user_id: int | None,
-    recent_ids=(),
+    recent_sql: str = "",
     category: str | None = None,
     limit: int,
     offset: int = 0,
@@ -91,7 +99,7 @@ def search_food_ids(
     base = _postgres if connection.vendor == "postgresql" else _sqlite
     personal = []
     if user_id is not None:
-        personal = base(words, query, user_id, recent_ids, MAX_PERSONAL, 0, category, personal=True)
+        personal = base(words, query, user_id, recent_sql, MAX_PERSONAL, 0, category, personal=True)
     depth = offset + limit + len(personal)
     bucket = -(-depth // SHARED_PAGE) * SHARED_PAGE
     key = f"search:{connection.vendor}:{category or ''}:{bucket}:{fold(query)}"
@@ -156,13 +164,14 @@ def _postgres(words, query, user_id, recent_ids, limit, offset, category=None, p
     params["depth"] = depth
     visible = _visible(params, category)
     columns = "id, name, search_text, search_tier, owner_id"
-    ranked = "CASE WHEN id = ANY(%(recent)s) THEN 1 ELSE 0 END AS recent"
+    recent, _ = _recent(recent_ids)
+    ranked = f"CASE WHEN id IN {recent} THEN 1 ELSE 0 END AS recent"
     generic = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(all_prefixes)s)"
     branded = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(last_prefix)s)"
     first = f"""
         SELECT id FROM (
           SELECT {columns}, {ranked} FROM (
-            (SELECT {columns} FROM foods_food WHERE id = ANY(%(recent)s) AND {visible} AND {generic})
+            (SELECT {columns} FROM foods_food WHERE id IN {recent} AND {visible} AND {generic})
             UNION
             (SELECT {columns} FROM foods_food WHERE {_GENERIC} AND {visible} AND {generic})
           ) AS found
@@ -275,16 +284,15 @@ def ensure_sqlite_fts(conn) -> None:
 def _sqlite(words, query, user_id, recent_ids, limit, offset, category=None, personal=False) -> list[int]:
     params = _params(query, user_id, recent_ids)
     visible = _visible(params, category, prefix="f.")
+    recent, _ = _recent(recent_ids)
     if personal:
-        recent_list = ",".join(str(int(pk)) for pk in params["recent"])
-        visible += f" AND (f.owner_id = %(user)s OR f.id IN ({recent_list}))"
+        visible += f" AND (f.owner_id = %(user)s OR f.id IN {recent})"
     match = " ".join(f'"{word}"*' for word in words)  # words are [0-9a-z]+ only
-    recent = ",".join(str(int(pk)) for pk in params.pop("recent"))
     params.update({"match": match, "limit": limit, "offset": offset})
     sql = f"""
         SELECT id FROM (
           SELECT f.id, f.name, f.search_text, f.search_tier, f.owner_id,
-                 CASE WHEN f.id IN ({recent}) THEN 1 ELSE 0 END AS recent
+                 CASE WHEN f.id IN {recent} THEN 1 ELSE 0 END AS recent
           FROM foods_food_fts JOIN foods_food AS f ON f.id = foods_food_fts.rowid
           WHERE foods_food_fts MATCH %(match)s AND {visible}
         )

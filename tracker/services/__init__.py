@@ -3,12 +3,12 @@ these; the rules live here so that every way in gets the same answers."""
 
 from tracker.services.batch import DOSE, INTAKE, BatchConflict, BatchInvalid, entries_create_batch  # noqa: F401, E402
 from tracker.services.entries import (  # noqa: F401
+    RECENT_FOODS_SQL,
     IdConflict,
     dose_create,
     dose_update,
     intake_create,
     intake_update,
-    recent_food_ids,
 )
 from tracker.services.meals import (  # noqa: F401, E402
     entry_log_again,

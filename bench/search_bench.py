@@ -450,15 +450,19 @@ def search_and_serve(args, wrk: str, total_foods: int, imports: list) -> None:
             if text not in set(asked)
         ],
     }
+    cold = path_files["cold"]
+    path_files["cold"], path_files["cold-2"] = cold[: len(cold) // 2], cold[len(cold) // 2 :]
     for name, lines in path_files.items():
         (folder / name).write_text("\n".join(lines) + "\n")
     flush_cache()
     server = api_bench.start_server(port, args.workers)
     results = {}
     try:
-        for name in ("floor", "cold", "search"):
+        for name in ("floor", "cold", "search", "cold, one connection"):
 
             def run(seconds, name=name):
+                if name == "cold, one connection":  # each request alone: latency without queueing
+                    return wrk_paths(wrk, base, token, folder / "cold-2", seconds, 1)
                 return wrk_paths(wrk, base, token, folder / name, seconds, args.connections)
 
             if name == "floor":
@@ -502,6 +506,7 @@ def search_and_serve(args, wrk: str, total_foods: int, imports: list) -> None:
         ("floor", "floor: authenticated constant"),
         ("cold", "food search, every query new (cold)"),
         ("search", f"food search, {len(asked)} queries cycled (cached after their first time)"),
+        ("cold, one connection", "food search, every query new, one connection at a time"),
     ):
         result = results[name]
         print(

@@ -17,9 +17,10 @@ _WORD = re.compile(r"[0-9a-z]+")
 
 def fold(text: str) -> str:
     """Lower case, accents removed, whitespace collapsed."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _SPACES.sub(" ", bare).strip().lower()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", text).strip().lower()
 
 
 def search_text_for(name: str, brand: str = "") -> str:

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from foods.catalogue_cache import bump_catalogue_version
 from foods.importers.records import FoodRecord, Skip
@@ -134,44 +134,86 @@ def _load(records: list[FoodRecord], origin: str, summary: ImportSummary) -> Non
         values = _values(record)
         food = stored.get(record.source_key)
         if food is None:
-            food = Food(source_key=record.source_key, origin=origin, **values)
-            new.append(food)
-        elif any(getattr(food, name) != value for name, value in values.items()):
+            new.append((record, values))
+            continue
+        if any(getattr(food, name) != value for name, value in values.items()):
             if food.magnesium_mg_per_100g != values["magnesium_mg_per_100g"]:
                 summary.new_values += 1
             for name, value in values.items():
                 setattr(food, name, value)
             changed.append(food)
-        touched.append((food, record))
-    Food.objects.bulk_create(new, batch_size=500)
+        touched.append((food.pk, record))
+    new_ids = _new_food_ids(len(new))
+    _insert(
+        Food._meta.db_table,
+        ["id", "source_key", "origin", "owner_id", "retired", *UPDATED_FIELDS],
+        [
+            [pk, record.source_key, origin, None, False, *(values[name] for name in UPDATED_FIELDS)]
+            for pk, (record, values) in zip(new_ids, new, strict=True)
+        ],
+    )
+    touched += [(pk, record) for pk, (record, _) in zip(new_ids, new, strict=True)]
     if changed:
         Food.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
-    portion_changed = _load_portions(touched, {food.pk for food in new})
+    portion_changed = _load_portions(touched, set(new_ids))
     summary.portions_added += portion_changed["added"]
     summary.created += len(new)
     changed_ids = {food.pk for food in changed} | portion_changed["foods"]
-    summary.updated += len(changed_ids - {food.pk for food in new})
-    summary.unchanged += len(records) - len(new) - len(changed_ids - {food.pk for food in new})
+    summary.updated += len(changed_ids)
+    summary.unchanged += len(records) - len(new) - len(changed_ids)
+
+
+def _new_food_ids(count: int) -> list[int]:
+    """Ids for the new foods before they are written, so that their portions can be written with them
+    (PostgreSQL: from the id sequence; SQLite: after the largest, under the import's write lock)."""
+    if not count:
+        return []
+    table = Food._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)",
+                [count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        first = cursor.fetchone()[0] + 1
+        return list(range(first, first + count))
+
+
+def _insert(table: str, columns: list[str], rows: list[list]) -> None:
+    """Plain inserts, without building a model object per row: COPY on PostgreSQL, one prepared
+    INSERT for all rows on SQLite (its FTS triggers still run)."""
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(columns))
+            cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
 def _load_portions(touched, new_ids: set) -> dict:
-    existing_ids = [food.pk for food, _ in touched if food.pk not in new_ids]
+    existing_ids = [pk for pk, _ in touched if pk not in new_ids]
     stored = {}
     if existing_ids:
         for portion in Portion.objects.filter(food_id__in=existing_ids):
             stored[(portion.food_id, portion.label.lower())] = portion
     to_add, to_update, foods = [], [], set()
-    for food, record in touched:
+    for pk, record in touched:
         for label, grams in record.portions:
-            portion = stored.get((food.pk, label.lower()))
+            portion = stored.get((pk, label.lower()))
             if portion is None:
-                to_add.append(Portion(food_id=food.pk, label=label[:100], grams=grams))
-                foods.add(food.pk)
+                to_add.append([pk, label[:100], grams])
+                foods.add(pk)
             elif portion.grams != grams:
                 portion.grams = grams
                 to_update.append(portion)
-                foods.add(food.pk)
-    Portion.objects.bulk_create(to_add, batch_size=1000)
+                foods.add(pk)
+    _insert(Portion._meta.db_table, ["food_id", "label", "grams"], to_add)
     if to_update:
         Portion.objects.bulk_update(to_update, ["grams"], batch_size=500)
     return {"added": len(to_add), "foods": foods - new_ids}

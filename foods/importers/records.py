@@ -1,5 +1,6 @@
 """What a reader hands the loader: one food, or a row it skipped and why."""
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -91,12 +92,17 @@ _CATEGORY_WORDS = [
 ]
 
 
+_CATEGORY_PATTERNS = [
+    (category, re.compile("|".join(map(re.escape, words)))) for category, words in _CATEGORY_WORDS
+]
+
+
 def category_for(source_category: str, name: str) -> str:
     """Our category from the data set's own (word matches on the category, then on the name)."""
     for text in (source_category.lower(), name.lower()):
         if not text:
             continue
-        for category, words in _CATEGORY_WORDS:
-            if any(word in text for word in words):
+        for category, pattern in _CATEGORY_PATTERNS:
+            if pattern.search(text):
                 return category
     return FoodCategory.OTHER

@@ -450,8 +450,9 @@ def search_and_serve(args, wrk: str, total_foods: int, imports: list) -> None:
             if text not in set(asked)
         ],
     }
-    cold = path_files["cold"]
-    path_files["cold"], path_files["cold-2"] = cold[: len(cold) // 2], cold[len(cold) // 2 :]
+    new_paths = path_files["cold"]
+    half = len(new_paths) // 2
+    path_files["cold"], path_files["cold-2"] = new_paths[:half], new_paths[half:]
     for name, lines in path_files.items():
         (folder / name).write_text("\n".join(lines) + "\n")
     flush_cache()

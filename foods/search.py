@@ -13,11 +13,16 @@ How results are ordered, best first:
    ("milk, whole" for "milk"), then one that starts with it ("milk chocolate"), then the rest;
 4. shorter names, then alphabetical.
 
-Indexes: PostgreSQL has GIN indexes over ``to_tsvector('english', search_text)`` and trigram GIN
-indexes over ``search_text``, each split in two partial indexes (branded products apart), created by
-the migration ``foods/0003``. SQLite has an FTS5 table kept in step with ``foods_food`` by triggers
-(``ensure_sqlite_fts``). Branded products are ranked among at most ``BRANDED_CANDIDATES`` matches,
-so that a common word ("milk" in 400,000 products) cannot make a search scan them all.
+How it stays fast:
+- Indexes: PostgreSQL has GIN indexes over ``to_tsvector('english', search_text)`` and trigram GIN
+  indexes over ``search_text``, each split in two partial indexes (branded products apart), created
+  by the migration ``foods/0003``. SQLite has an FTS5 table kept in step with ``foods_food`` by
+  triggers (``ensure_sqlite_fts``).
+- A search is two parts: the user's own and recent foods that match (a small query), and the shared
+  catalogue's ranking, the same for every user, cached per catalogue version.
+- On PostgreSQL, branded products are searched only when the other tiers do not fill the page, and
+  ranked among at most ``BRANDED_CANDIDATES`` matches, so that a common word ("milk" in 400,000
+  products) cannot make a search rank them all.
 """
 
 from django.db import connection
@@ -31,9 +36,10 @@ BRANDED_CANDIDATES = 1000
 TYPO_SIMILARITY = 0.3
 MAX_RESULTS = 1000  # deepest position a search pages to
 _FILLER_WORDS = {"a", "an", "and", "made", "of", "or", "the", "with", "without", "in", "on"}
-FALLBACK_PER_WORD = 200
+FALLBACK_PER_WORD = 200  # best matches of each word weighed when no food has every word (SQLite)
+FALLBACK_CANDIDATES = 2000  # foods holding any word weighed when none has every word (PostgreSQL)
 MAX_PERSONAL = 50  # own and recent foods shown before the catalogue, at most
-SHARED_PAGE = 60  # the shared ranking is cached in steps of this many results  # best matches of each word weighed when no food has every word
+SHARED_PAGE = 60  # the shared ranking is cached in steps of this many results
 
 _GENERIC = f"search_tier <= {SearchTier.SAMPLES}"
 _BRANDED = f"search_tier >= {SearchTier.BRANDED}"
@@ -43,10 +49,10 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _order_by() -> str:
-    """The ranking, in SQL both databases run; parameters: user id, then the folded query 4 times."""
-    return """
-        ORDER BY
+def _order_by(first: str = "") -> str:
+    """The ranking, in SQL both databases run (after ``first``, when given)."""
+    return f"""
+        ORDER BY {first}
           CASE WHEN owner_id = %(user)s OR recent = 1 THEN 0 ELSE 1 END,
           search_tier,
           CASE
@@ -59,16 +65,15 @@ def _order_by() -> str:
     """
 
 
-def _recent(recent) -> tuple[str, list]:
+def _recent(recent) -> str:
     """The user's recent foods as SQL: a subquery (``recent`` is its SQL, run with the user's id as
     ``%(user)s``, so that no round trip fetches them first) or a list of ids."""
     if isinstance(recent, str) and recent:
-        return f"({recent})", []
-    ids = [int(pk) for pk in recent] or [-1]
-    return "(" + ",".join(str(pk) for pk in ids) + ")", ids
+        return f"({recent})"
+    return "(" + ",".join(str(int(pk)) for pk in recent or [-1]) + ")"
 
 
-def _params(query: str, user_id, recent_ids) -> dict:
+def _params(query: str, user_id) -> dict:
     folded = fold(query)
     escaped = _like_escape(folded)
     return {
@@ -116,7 +121,10 @@ def _ranked(words, query, user_id, recent_ids, category, limit, base) -> list[in
 
     ids = search(words, query, user_id, recent_ids, limit, 0)
     if not ids and len(words) > 1:
-        ids = _most_words(words, query, user_id, recent_ids, limit, search)
+        if base is _postgres:
+            ids = _postgres_most_words(words, query, user_id, limit, category)
+        else:
+            ids = _most_words(words, query, user_id, recent_ids, limit, search)
     if not ids and base is _postgres:
         ids = _postgres_typos(query, user_id, limit, category)
     return ids
@@ -157,14 +165,14 @@ def _postgres(words, query, user_id, recent_ids, limit, offset, category=None, p
     not fill the page, branded products (which rank after them). In the branded step the words before
     the last must be whole words (stemmed: "beans" is "bean"), the last one may be a prefix: a prefix
     of every word made the index scan of 400,000 products several times slower."""
-    params = _params(query, user_id, recent_ids)
+    params = _params(query, user_id)
     params["all_prefixes"] = " & ".join(f"{word}:*" for word in words)
     params["last_prefix"] = " & ".join([*words[:-1], f"{words[-1]}:*"])
     depth = offset + limit
     params["depth"] = depth
     visible = _visible(params, category)
     columns = "id, name, search_text, search_tier, owner_id"
-    recent, _ = _recent(recent_ids)
+    recent = _recent(recent_ids)
     ranked = f"CASE WHEN id IN {recent} THEN 1 ELSE 0 END AS recent"
     generic = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(all_prefixes)s)"
     branded = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(last_prefix)s)"
@@ -202,10 +210,42 @@ def _postgres(words, query, user_id, recent_ids, limit, offset, category=None, p
     return ids[offset:depth]
 
 
+def _postgres_most_words(words, query, user_id, limit, category=None) -> list[int]:
+    """No food has every word: among the foods holding any of them (whole foods first, branded ones
+    only when no whole food holds one), those holding the most, then the usual ranking."""
+    params = _params(query, user_id)
+    params["limit"] = limit
+    visible = _visible(params, category)
+    words = [word for word in words if word not in _FILLER_WORDS] or words
+    params["any"] = " | ".join(f"{word}:*" for word in words)
+    hits = []
+    for position, word in enumerate(words):
+        params[f"word{position}"] = f"{word}:*"
+        hits.append(f"({_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(word{position})s))::int")
+    columns = "id, name, search_text, search_tier, owner_id"
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for tier in (_GENERIC, _BRANDED):
+            cursor.execute(
+                f"""SELECT id FROM (
+                      SELECT {columns}, 0 AS recent, {" + ".join(hits)} AS hits FROM foods_food
+                      WHERE {tier} AND {visible} AND {_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(any)s)
+                      LIMIT {FALLBACK_CANDIDATES}
+                    ) AS found
+                    {_order_by("hits DESC,")}
+                    LIMIT %(limit)s""",
+                params,
+            )
+            ids = [row[0] for row in cursor.fetchall()]
+            if ids:
+                break
+    return ids
+
+
 def _postgres_typos(query, user_id, limit, category=None) -> list[int]:
     """Foods whose names hold a word close to the query's: whole foods first, branded ones only when
     no whole food is close."""
-    params = _params(query, user_id, ())
+    params = _params(query, user_id)
     params["limit"] = limit
     visible = _visible(params, category)
     ids: list[int] = []
@@ -282,9 +322,9 @@ def ensure_sqlite_fts(conn) -> None:
 
 
 def _sqlite(words, query, user_id, recent_ids, limit, offset, category=None, personal=False) -> list[int]:
-    params = _params(query, user_id, recent_ids)
+    params = _params(query, user_id)
     visible = _visible(params, category, prefix="f.")
-    recent, _ = _recent(recent_ids)
+    recent = _recent(recent_ids)
     if personal:
         visible += f" AND (f.owner_id = %(user)s OR f.id IN {recent})"
     match = " ".join(f'"{word}"*' for word in words)  # words are [0-9a-z]+ only

@@ -177,3 +177,17 @@ def json_of(data):
     from rest_framework.utils.encoders import JSONEncoder
 
     return json.loads(json.dumps(data, cls=JSONEncoder))
+
+
+def test_the_per_process_row_cache_stays_bounded_and_keeps_no_own_food(user, monkeypatch):
+    from foods import catalogue_cache
+
+    monkeypatch.setattr(catalogue_cache._Rows, "MAX_ROWS", 5)
+    foods = [imported(f"Bounded {number}") for number in range(12)]
+    for food in foods:
+        assert catalogue_cache.catalogue_row(Food, food.pk) == food
+    assert len(catalogue_cache._Rows.rows) == 5
+    assert ("foods.Food", foods[-1].pk) in catalogue_cache._Rows.rows  # the most recent stay
+    own = services.own_food_create(user=user, name="Mine", serving_grams=Decimal(10), magnesium_mg=Decimal(5))
+    assert catalogue_cache.catalogue_row(Food, own.pk) == own
+    assert ("foods.Food", own.pk) not in catalogue_cache._Rows.rows

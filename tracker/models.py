@@ -112,7 +112,9 @@ class IntakeEntry(models.Model):
         indexes = [
             # covering on PostgreSQL: the daily sums read only the index
             models.Index(
-                fields=["user", "local_date"], include=["magnesium_mg", "meal"], name="intake_user_day_meal"
+                fields=["user", "local_date"],
+                include=["magnesium_mg", "meal", "food"],
+                name="intake_user_day_meal",
             )
         ]
         constraints = [

@@ -78,7 +78,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='intakeentry',
-            index=models.Index(fields=['user', 'local_date'], include=('magnesium_mg', 'meal'), name='intake_user_day_meal'),
+            index=models.Index(fields=['user', 'local_date'], include=('magnesium_mg', 'meal', 'food'), name='intake_user_day_meal'),
         ),
         migrations.AddField(
             model_name='savedmeal',

@@ -10,7 +10,8 @@ How results are ordered, best first:
 2. curated foods, then whole and generic foods (USDA survey, SR Legacy, Foundation), then laboratory
    samples, then branded products (``Food.search_tier``);
 3. how the name meets the query: the name itself, then a name that starts with it as its head word
-   ("milk, whole" for "milk"), then one that starts with it ("milk chocolate"), then the rest;
+   ("milk, whole" for "milk"), then one that starts with it ("milk chocolate"), then one that starts
+   with its first or last word ("Pizza, cheese" for "cheese pizza"), then the rest;
 4. shorter names, then alphabetical.
 
 How it stays fast:
@@ -59,7 +60,8 @@ def _order_by(first: str = "") -> str:
             WHEN search_text = %(q)s THEN 0
             WHEN search_text LIKE %(q_head)s ESCAPE '\\' THEN 1
             WHEN search_text LIKE %(q_start)s ESCAPE '\\' THEN 2
-            ELSE 3
+            WHEN search_text LIKE %(first_start)s OR search_text LIKE %(last_start)s THEN 3
+            ELSE 4
           END,
           LENGTH(name), name, id
     """
@@ -76,11 +78,15 @@ def _recent(recent) -> str:
 def _params(query: str, user_id) -> dict:
     folded = fold(query)
     escaped = _like_escape(folded)
+    words = search_words(query) or [""]
     return {
         "user": user_id if user_id is not None else -1,
         "q": folded,
         "q_head": escaped + ",%",
         "q_start": escaped + "%",
+        # a name headed by one of the words ("Pizza, cheese" for "cheese pizza"); words are [0-9a-z]+
+        "first_start": words[0] + "%",
+        "last_start": words[-1] + "%",
     }
 
 

@@ -30,6 +30,13 @@ MAX_SERVINGS = Decimal(100)
 RECIPE_SERVING = "1 serving"
 
 
+def _amount(row) -> dict:
+    """The food and amount of an entry or a saved item, as intake_create takes them."""
+    if row.portion_id:
+        return {"food": row.food, "portion": row.portion, "quantity": row.quantity}
+    return {"food": row.food, "grams": row.grams}
+
+
 def entry_id(action_id: uuid.UUID | None, part: str) -> uuid.UUID | None:
     """The id of one entry of a multi-entry action: stable for the same action id and part."""
     return uuid.uuid5(action_id, part) if action_id is not None else None
@@ -85,15 +92,7 @@ def _items_from_entries(*, user, entry_ids: list) -> list[dict]:
     missing = [str(pk) for pk in entry_ids if pk not in entries]
     if missing:
         raise ValidationError({"from_entries": [f"No entry of yours has the id {missing[0]}."]})
-    return [
-        {
-            "food": e.food,
-            "portion": e.portion,
-            "quantity": e.quantity if e.portion_id else None,
-            "grams": None if e.portion_id else e.grams,
-        }
-        for e in (entries[pk] for pk in entry_ids)
-    ]
+    return [_amount(entries[pk]) for pk in entry_ids]
 
 
 def _check_servings(kind: str, servings) -> Decimal:
@@ -225,10 +224,7 @@ def saved_meal_log(
     results = [
         intake_create(
             user=user,
-            food=item.food,
-            portion=item.portion,
-            quantity=item.quantity if item.portion_id else None,
-            grams=None if item.portion_id else item.grams,
+            **_amount(item),
             consumed_at=consumed_at,
             meal=slot,
             id=entry_id(id, str(item.pk)),
@@ -251,10 +247,7 @@ def entry_log_again(
     """The same food and amount as a past entry, now (or at ``consumed_at``)."""
     return intake_create(
         user=entry.user,
-        food=entry.food,
-        portion=entry.portion,
-        quantity=entry.quantity if entry.portion_id else None,
-        grams=None if entry.portion_id else entry.grams,
+        **_amount(entry),
         consumed_at=consumed_at,
         meal=slot,
         note=entry.note,
@@ -292,10 +285,7 @@ def meal_copy(
         results.append(
             intake_create(
                 user=user,
-                food=source.food,
-                portion=source.portion,
-                quantity=source.quantity if source.portion_id else None,
-                grams=None if source.portion_id else source.grams,
+                **_amount(source),
                 consumed_at=moment,
                 meal=slot,
                 note=source.note,

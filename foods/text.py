@@ -40,8 +40,7 @@ def search_words(query: str, *, most: int = 8) -> list[str]:
 def display_name(name: str) -> str:
     """Branded products often arrive in capitals ("BROWN CALROSE RICE"): shown as "Brown Calrose Rice"."""
     name = _SPACES.sub(" ", name).strip()
-    letters = [ch for ch in name if ch.isalpha()]
-    if letters and all(ch.isupper() for ch in letters):
+    if name.isupper():  # every cased letter is a capital (and there is one)
         return string.capwords(name.lower())
     return name
 

@@ -245,6 +245,12 @@ def test_the_outbox_keeps_entries_through_server_errors_and_only_sends_its_owner
     expect(page.locator("#sync-status")).to_have_text("1 entry waiting to sync")
     log_almonds(page)  # online, while the server fails: kept too, not lost
     expect(page.locator("#sync-status")).to_have_text("2 entries waiting to sync")
+    # let every flush that this log set off (directly, or through the service worker's background
+    # sync) meet the failing server before the account changes: none may reach a recovered one as ada
+    page.evaluate("import('/static/pwa/api.js').then(m => m.flush())")
+    time.sleep(1)
+    page.evaluate("import('/static/pwa/api.js').then(m => m.flush())")
+    expect(page.locator("#sync-status")).to_have_text("2 entries waiting to sync")
     # entries wait for the account that logged them: as another account, nothing is sent (set before the
     # server recovers, so that no background flush can run as ada in between)
     page.evaluate("import('/static/pwa/api.js').then(m => m.setOwner('someone-else'))")

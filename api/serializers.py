@@ -310,7 +310,7 @@ class CatalogueRelatedField(serializers.PrimaryKeyRelatedField):
             self.fail("incorrect_type", data_type=type(data).__name__)
         try:
             pk = int(data)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # 1e400 is inf: no int
             self.fail("incorrect_type", data_type=type(data).__name__)
         if str(pk) != str(data).strip() or not -(2**63) <= pk < 2**63:
             self.fail("incorrect_type", data_type=type(data).__name__)

@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from api import serializers as s
@@ -111,6 +111,13 @@ class ProfileView(APIView):
 # --- Catalogue ------------------------------------------------------------------------------------------
 
 
+class BarcodeThrottle(UserRateThrottle):
+    """An unknown barcode asks Open Food Facts: one account cannot make the server hammer it
+    (BARCODE_THROTTLE_RATE, 30 look-ups a minute by default)."""
+
+    scope = "barcode"
+
+
 class SearchResults:
     """A search's results as the paginator slices them: each slice is one ranked search
     (foods.search), then the JSON of the foods of that page. A shared food's JSON is cached per
@@ -174,7 +181,12 @@ class FoodViewSet(viewsets.ReadOnlyModelViewSet):
             504: OpenApiResponse(description="Open Food Facts did not answer in time"),
         }
     )
-    @action(detail=False, methods=["get"], url_path=r"barcode/(?P<code>[^/]+)")
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path=r"barcode/(?P<code>[^/]+)",
+        throttle_classes=[BarcodeThrottle],
+    )
     def barcode(self, request, code=None):
         """A product by its barcode: your own foods and the local catalogue first, then Open Food Facts.
         200 with the food, 200 with status no_magnesium_data (add the label's value as your own food),

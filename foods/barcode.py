@@ -77,7 +77,7 @@ def barcode_lookup(*, code: str, user) -> BarcodeResult:
     if product is None or (product.magnesium_mg_per_100g is None and not product.name):
         _keep(gtin, ProductLookup.Status.NOT_FOUND)
         return BarcodeResult(code, gtin, "not_found", "open_food_facts")
-    if product.magnesium_mg_per_100g is None or product.magnesium_mg_per_100g > 10000:
+    if product.magnesium_mg_per_100g is None:
         _keep(gtin, ProductLookup.Status.NO_MAGNESIUM, product.name, product.brand)
         return BarcodeResult(
             code, gtin, "no_magnesium_data", "open_food_facts", name=product.name, brand=product.brand

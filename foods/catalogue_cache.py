@@ -2,23 +2,30 @@
 catalogue version that every save or delete of a food, portion or supplement form moves on."""
 
 import hashlib
+import threading
 import uuid
 from collections import OrderedDict
 
+from django.conf import settings
 from django.core.cache import cache
 
 VERSION_KEY = "catalogue:version"
 TIMEOUT = 60 * 60
-# The version itself expires: with a per-process cache (no CACHE_URL) an edit made through one process
-# reaches the others within this time; with a shared cache (Redis) it reaches them at once.
-VERSION_TIMEOUT = 60
+
+
+def _version_timeout() -> int | None:
+    """With a per-process cache (no CACHE_URL) the version expires after a minute, so that an edit
+    made through one process reaches the others within it; a shared cache (Redis) sees every edit at
+    once, and the version lives until the next edit or import."""
+    backend = settings.CACHES["default"]["BACKEND"]
+    return 60 if backend.endswith("LocMemCache") else None
 
 
 def catalogue_version() -> str:
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
-        cache.add(VERSION_KEY, version, VERSION_TIMEOUT)
+        cache.add(VERSION_KEY, version, _version_timeout())
         version = cache.get(VERSION_KEY, version)
     return version
 
@@ -27,7 +34,7 @@ def bump_catalogue_version(instance=None, **_signal_kwargs) -> None:
     """The shared catalogue changed. A user's own food is no part of it (and never cached)."""
     if instance is not None and _is_own(instance):
         return
-    cache.set(VERSION_KEY, uuid.uuid4().hex, VERSION_TIMEOUT)
+    cache.set(VERSION_KEY, uuid.uuid4().hex, _version_timeout())
 
 
 def _is_own(row) -> bool:
@@ -57,6 +64,7 @@ class _Rows:
     MAX_ROWS = 4096
     version: str | None = None
     rows: OrderedDict = OrderedDict()
+    lock = threading.Lock()  # threaded servers share it
 
 
 def catalogue_row(model, pk):
@@ -64,21 +72,23 @@ def catalogue_row(model, pk):
     this process until the catalogue version moves on: logging a meal then reads no catalogue row from
     the database. Misses and users' own foods are not kept (an own food's edit must show at once)."""
     version = catalogue_version()
-    if _Rows.version != version:
-        _Rows.version, _Rows.rows = version, OrderedDict()
     key = (model._meta.label, pk)
-    row = _Rows.rows.get(key)
-    if row is not None:
-        _Rows.rows.move_to_end(key)
-        return row
+    with _Rows.lock:
+        if _Rows.version != version:
+            _Rows.version, _Rows.rows = version, OrderedDict()
+        row = _Rows.rows.get(key)
+        if row is not None:
+            _Rows.rows.move_to_end(key)
+            return row
     query = model.objects.filter(pk=pk)
     if model._meta.label == "foods.Portion":
         query = query.select_related("food")
     row = query.first()
     if row is not None and not _is_own(row):
-        _Rows.rows[key] = row
-        if len(_Rows.rows) > _Rows.MAX_ROWS:
-            _Rows.rows.popitem(last=False)
+        with _Rows.lock:
+            _Rows.rows[key] = row
+            while len(_Rows.rows) > _Rows.MAX_ROWS:
+                _Rows.rows.popitem(last=False)
     return row
 
 

@@ -68,12 +68,14 @@ def _decimal(value) -> Decimal | None:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError, TypeError):
         return None
-    return number if number.is_finite() and number >= 0 else None
+    return number if number.is_finite() and 0 <= number < 10**9 else None
 
 
 def _product(code: str, data: dict) -> Product:
     nutriments = data.get("nutriments") if isinstance(data.get("nutriments"), dict) else {}
     grams_per_100g = _decimal(nutriments.get("magnesium_100g"))  # Open Food Facts keeps grams
+    if grams_per_100g is not None and grams_per_100g > 10:  # over 10 g in 100 g: a data-entry error
+        grams_per_100g = None
     name = str(data.get("product_name") or data.get("product_name_en") or "").strip()
     brand = str(data.get("brands") or "").split(",")[0].strip()
     serving_grams = _decimal(data.get("serving_quantity"))
@@ -85,5 +87,5 @@ def _product(code: str, data: dict) -> Product:
         if grams_per_100g is not None
         else None,
         serving_label=str(data.get("serving_size") or "").strip()[:100],
-        serving_grams=serving_grams if serving_grams and serving_grams <= 5000 else None,
+        serving_grams=serving_grams if serving_grams and 1 <= serving_grams <= 5000 else None,
     )

@@ -39,7 +39,6 @@ MAX_RESULTS = 1000  # deepest position a search pages to
 _FILLER_WORDS = {"a", "an", "and", "made", "of", "or", "the", "with", "without", "in", "on"}
 FALLBACK_PER_WORD = 200  # best matches of each word weighed when no food has every word (SQLite)
 FALLBACK_CANDIDATES = 2000  # foods holding any word weighed when none has every word (PostgreSQL)
-MAX_PERSONAL = 50  # own and recent foods shown before the catalogue, at most
 SHARED_PAGE = 60  # the shared ranking is cached in steps of this many results
 
 _GENERIC = f"search_tier <= {SearchTier.SAMPLES}"
@@ -110,7 +109,7 @@ def search_food_ids(
     base = _postgres if connection.vendor == "postgresql" else _sqlite
     personal = []
     if user_id is not None:
-        personal = base(words, query, user_id, recent_sql, MAX_PERSONAL, 0, category, personal=True)
+        personal = base(words, query, user_id, recent_sql, MAX_RESULTS, 0, category, personal=True)
     depth = offset + limit + len(personal)
     bucket = -(-depth // SHARED_PAGE) * SHARED_PAGE
     key = f"search:{connection.vendor}:{category or ''}:{bucket}:{fold(query)}"

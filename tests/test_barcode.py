@@ -157,3 +157,24 @@ def test_with_no_remote_configured_an_unknown_code_is_404(api, settings):
     response = api.get(f"/api/v1/foods/barcode/{MUESLI}/")
     assert response.status_code == 404 and response.json()["status"] == "not_found"
     assert not ProductLookup.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_impossible_remote_value_is_no_magnesium_data_not_a_500(api, off):
+    off(
+        products={
+            MUESLI: {"product_name": "Odd", "nutriments": {"magnesium_100g": 1e30}, "serving_quantity": 0.001}
+        }
+    )
+    body = api.get(f"/api/v1/foods/barcode/{MUESLI}/").json()
+    assert body["status"] == "no_magnesium_data"
+    assert not Food.objects.filter(gtin=normalize_gtin(MUESLI)).exists()
+
+
+@pytest.mark.django_db
+def test_barcode_look_ups_are_rate_limited_per_user(api, other_api, off):
+    off(products={})
+    codes = [c for c in (f"{n:012d}" for n in range(400000000000, 400000000400)) if normalize_gtin(c)][:31]
+    answers = [api.get(f"/api/v1/foods/barcode/{code}/").status_code for code in codes]
+    assert answers[:30] == [404] * 30 and answers[30] == 429
+    assert other_api.get(f"/api/v1/foods/barcode/{codes[0]}/").status_code == 404

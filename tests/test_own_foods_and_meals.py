@@ -322,3 +322,82 @@ def test_meal_slot_rule_at_its_edges():
     expected |= {20: "dinner", 21: "snack", 0: "snack"}
     for hour, slot in expected.items():
         assert meal_for_local_time(time(hour, 59 if hour in (3, 10, 14, 20) else 0)) == slot, hour
+
+
+# --- Edges found in review: impossible values are 400s, never stored ----------------------------------
+
+
+def test_impossible_labels_and_recipes_are_400_and_store_nothing(api, almonds_oz):
+    for change, field in [
+        ({"serving_grams": "0.01", "magnesium_mg": 2000}, "serving_grams"),  # under 0.1 g
+        ({"serving_grams": 1, "magnesium_mg": 200}, "magnesium_mg"),  # 20,000 mg per 100 g
+        ({"serving_grams": 1, "magnesium_mg": None, "magnesium_percent_dv": 100}, "magnesium_percent_dv"),
+        ({"magnesium_mg": None, "magnesium_percent_dv": 1000}, "magnesium_percent_dv"),  # over 2,000 mg
+    ]:
+        response = api.post("/api/v1/my-foods/", {**LABEL, **change}, format="json")
+        assert response.status_code == 400 and field in response.json(), (change, response.content)
+    food = own_food(api)
+    response = api.patch(f"/api/v1/my-foods/{food['id']}/", {"serving_grams": "0.1"}, format="json")
+    assert response.status_code == 400  # 60 mg in 0.1 g
+    assert api.get("/api/v1/my-foods/").json()["results"][0]["magnesium_mg"] == 60
+    huge = {
+        "name": "Giant stew",
+        "kind": "recipe",
+        "servings": "0.01",
+        "items": [{"food": almonds_oz.food_id, "grams": 5000}] * 50,
+    }
+    response = api.post("/api/v1/saved-meals/", huge, format="json")
+    assert response.status_code == 400 and "servings" in response.json()
+    assert not SavedMeal.objects.exists()
+    assert api.get("/api/v1/export/").status_code == 200 and api.delete("/api/v1/account/").status_code == 204
+
+
+def test_an_amount_that_rounds_to_nothing_is_400(api, almonds_oz):
+    for body in (
+        {"food": almonds_oz.food_id, "grams": "0.001"},
+        {"food": almonds_oz.food_id, "portion": almonds_oz.pk, "quantity": "0.0001"},
+    ):
+        response = api.post("/api/v1/intakes/", body, format="json")
+        assert response.status_code == 400, response.content
+    batch = {
+        "entries": [{"type": "intake", "id": str(uuid.uuid4()), "food": almonds_oz.food_id, "grams": "0.001"}]
+    }
+    assert api.post("/api/v1/entries/batch/", batch, format="json").status_code == 400
+    assert not IntakeEntry.objects.exists()
+
+
+def test_a_number_too_large_for_an_id_is_400(api, almonds_oz):
+    raw = '{"food": 1e400, "grams": 10}'
+    assert api.post("/api/v1/intakes/", raw, content_type="application/json").status_code == 400
+    raw = '{"entries": [{"type": "intake", "food": 1e400, "grams": 10}]}'
+    assert api.post("/api/v1/entries/batch/", raw, content_type="application/json").status_code == 400
+
+
+def test_replaying_a_meal_log_after_editing_the_meal_stores_nothing_twice(api, almonds_oz, oat_bran_half_cup):
+    meal = breakfast(api, almonds_oz, oat_bran_half_cup)
+    action = str(uuid.uuid4())
+    assert (
+        api.post(f"/api/v1/saved-meals/{meal['id']}/log/", {"id": action}, format="json").status_code == 201
+    )
+    same_items = [{k: item[k] for k in ("food", "portion", "quantity")} for item in meal["items"]]
+    assert (
+        api.patch(f"/api/v1/saved-meals/{meal['id']}/", {"items": same_items}, format="json").status_code
+        == 200
+    )
+    assert (
+        api.post(f"/api/v1/saved-meals/{meal['id']}/log/", {"id": action}, format="json").status_code == 200
+    )
+    assert IntakeEntry.objects.count() == 2
+
+
+def test_a_recipes_food_changes_only_through_the_recipe(api, almonds_oz):
+    body = {
+        "name": "Nut mix",
+        "kind": "recipe",
+        "servings": 2,
+        "items": [{"food": almonds_oz.food_id, "grams": 100}],
+    }
+    recipe = api.post("/api/v1/saved-meals/", body, format="json").json()
+    response = api.patch(f"/api/v1/my-foods/{recipe['food']}/", {"serving_label": "1 bowl"}, format="json")
+    assert response.status_code == 400
+    assert api.post(f"/api/v1/saved-meals/{recipe['id']}/log/", {}, format="json").status_code == 201

@@ -167,6 +167,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="20/min"),
+        # a barcode unknown here asks Open Food Facts: one user cannot make the server hammer it
+        "barcode": env.str("BARCODE_THROTTLE_RATE", default="30/min"),
     },
     "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
     "DATETIME_FORMAT": "iso-8601",

@@ -125,6 +125,9 @@ def _resolve_amount(
             errors["quantity"] = ["A quantity needs a portion."]
             return None
         grams = _decimal(grams, "grams", errors, maximum=limits.MAX_GRAMS, unit="g")
+        if grams is not None and round_mg(grams) <= 0:
+            errors["grams"] = ["Too small an amount: less than 0.01 g."]
+            return None
         return _ResolvedAmount(None, None, round_mg(grams)) if grams is not None else None
     if portion.food_id != food.pk:
         errors["portion"] = [f'This portion belongs to another food, not to "{food.name}".']
@@ -141,7 +144,11 @@ def _resolve_amount(
     if quantity <= 0:
         errors["quantity"] = ["Must be greater than zero."]
         return None
-    return _ResolvedAmount(portion, quantity, round_mg(portion.grams * quantity))
+    grams = round_mg(portion.grams * quantity)
+    if grams <= 0:
+        errors["quantity"] = ["Too small an amount: less than 0.01 g."]
+        return None
+    return _ResolvedAmount(portion, quantity, grams)
 
 
 def intake_create(

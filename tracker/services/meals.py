@@ -21,6 +21,7 @@ from django.db import transaction
 
 from foods.models import Food, FoodCategory, Origin, Portion
 from foods.nutrition import round_mg
+from tracker import limits
 from tracker.models import IntakeEntry, MealKind, SavedMeal, SavedMealItem
 from tracker.services.entries import _check_food_visible, _resolve_amount, intake_create
 from tracker.services.profile import local_today, profile_get
@@ -158,6 +159,15 @@ def saved_meal_update(
 def _sync_recipe_food(meal: SavedMeal, rows: list[SavedMealItem]) -> None:
     total_grams = sum((row.grams for row in rows), Decimal(0))
     total_mg = sum((_item_mg(row) for row in rows), Decimal(0))
+    serving_grams = (total_grams / meal.servings).quantize(Decimal("0.01"))
+    if not (Decimal("0.01") <= serving_grams <= limits.MAX_GRAMS):
+        raise ValidationError(
+            {
+                "servings": [
+                    f"A serving would weigh {serving_grams} g: from 0.01 to {limits.MAX_GRAMS} g, please."
+                ]
+            }
+        )
     food = meal.food or Food(owner=meal.user, origin=Origin.OWN, category=FoodCategory.OTHER)
     food.name = meal.name
     food.source = "Your recipe: the sum of its ingredients"
@@ -165,7 +175,7 @@ def _sync_recipe_food(meal: SavedMeal, rows: list[SavedMealItem]) -> None:
     food.retired = False
     food.save()
     serving = food.portions.filter(label=RECIPE_SERVING).first() or Portion(food=food, label=RECIPE_SERVING)
-    serving.grams = (total_grams / meal.servings).quantize(Decimal("0.01"))
+    serving.grams = serving_grams
     serving.save()
     if meal.food_id != food.pk:
         meal.food = food
@@ -227,7 +237,7 @@ def saved_meal_log(
             **_amount(item),
             consumed_at=consumed_at,
             meal=slot,
-            id=entry_id(id, str(item.pk)),
+            id=entry_id(id, str(item.position)),
         )
         for item in meal.items.select_related("food", "portion")
     ]

@@ -18,7 +18,9 @@ from foods.text import gtin_problem, normalize_gtin
 from tracker import limits
 from tracker.models import IntakeEntry, SavedMeal, SavedMealItem
 
-MAX_PERCENT_DV = Decimal(1000)
+MAX_PERCENT_DV = Decimal(476)  # 476 % of 420 mg is 2,000 mg, the most one serving may hold
+MIN_SERVING_GRAMS = Decimal("0.1")
+MAX_MG_PER_100G = Decimal(10000)  # 10 % of the weight: beyond any food (the catalogue's own bound)
 DEFAULT_SERVING = "1 serving"
 
 
@@ -35,14 +37,14 @@ def _validated(
     errors: dict = {}
     if name is not None and not name.strip():
         errors["name"] = ["Give the food a name."]
-    if serving_grams is not None and not (0 < serving_grams <= limits.MAX_GRAMS):
-        errors["serving_grams"] = [f"A serving weighs more than 0 and at most {limits.MAX_GRAMS} g."]
+    if serving_grams is not None and not (MIN_SERVING_GRAMS <= serving_grams <= limits.MAX_GRAMS):
+        errors["serving_grams"] = [f"A serving weighs from {MIN_SERVING_GRAMS} to {limits.MAX_GRAMS} g."]
     if magnesium_mg is not None and percent_dv is not None:
         errors["magnesium_percent_dv"] = ["Give the magnesium in mg or as % Daily Value, not both."]
     if magnesium_mg is not None and not (0 <= magnesium_mg <= limits.MAX_ELEMENTAL_MG):
         errors["magnesium_mg"] = [f"From 0 to {limits.MAX_ELEMENTAL_MG} mg in a serving."]
     if percent_dv is not None and not (0 <= percent_dv <= MAX_PERCENT_DV):
-        errors["magnesium_percent_dv"] = [f"From 0 to {MAX_PERCENT_DV} %."]
+        errors["magnesium_percent_dv"] = [f"From 0 to {MAX_PERCENT_DV} % (2,000 mg)."]
     gtin = None
     if barcode:
         problem = gtin_problem(barcode)
@@ -96,7 +98,7 @@ def own_food_create(
         brand=brand.strip(),
         gtin=checked["gtin"] or "",
         category=FoodCategory.OTHER,
-        magnesium_mg_per_100g=per_100g(per_serving, serving_grams),
+        magnesium_mg_per_100g=per_100g(per_serving, serving_grams, _amount_field(percent_dv)),
         source="Your own food, from its nutrition label",
     )
     Portion.objects.create(
@@ -105,8 +107,22 @@ def own_food_create(
     return food
 
 
-def per_100g(magnesium_mg: Decimal, grams: Decimal) -> Decimal:
-    return (Decimal(magnesium_mg) * 100 / Decimal(grams)).quantize(Decimal("0.0001"))
+def per_100g(magnesium_mg: Decimal, grams: Decimal, field: str = "magnesium_mg") -> Decimal:
+    """mg per 100 g; more than 10 g of magnesium in 100 g is a typo in the serving or the amount."""
+    value = Decimal(magnesium_mg) * 100 / Decimal(grams)
+    if value > MAX_MG_PER_100G:
+        raise ValidationError(
+            {
+                field: [
+                    f"That is {value.quantize(Decimal(1))} mg per 100 g, more than any food holds: check the serving weight."
+                ]
+            }
+        )
+    return value.quantize(Decimal("0.0001"))
+
+
+def _amount_field(percent_dv) -> str:
+    return "magnesium_percent_dv" if percent_dv is not None else "magnesium_mg"
 
 
 def own_food_serving(food: Food) -> Portion | None:
@@ -125,7 +141,16 @@ def own_food_update(
     brand: str | None = None,
     barcode: str | None = None,
 ) -> Food:
-    """Change an own food. Entries already logged keep their magnesium."""
+    """Change an own food. Entries already logged keep their magnesium. A recipe's food follows its
+    ingredients: it is changed through the recipe, not here."""
+    if SavedMeal.objects.filter(food=food).exists():
+        raise ValidationError(
+            {
+                "non_field_errors": [
+                    "This food is a recipe: change its ingredients or servings in your saved meals."
+                ]
+            }
+        )
     checked = _validated(
         user=food.owner,
         food=food,
@@ -145,7 +170,7 @@ def own_food_update(
         per_serving = magnesium_from_label(magnesium_mg=magnesium_mg, percent_dv=percent_dv)
     else:
         per_serving = old_per_serving  # the label's mg per serving stays; a new weight re-spreads it
-    food.magnesium_mg_per_100g = per_100g(per_serving, grams)
+    food.magnesium_mg_per_100g = per_100g(per_serving, grams, _amount_field(percent_dv))
     if name is not None:
         food.name = name.strip()
     if brand is not None:

@@ -183,6 +183,11 @@ def run_wrk(
         text=True,
         check=True,
     ).stdout
+    return wrk_result(out)
+
+
+def wrk_result(out: str) -> dict:
+    """The one-line JSON report of the wrk scripts (bench/wrk_*.lua), with requests per second."""
     line = next(line for line in out.splitlines() if line.startswith("BENCH "))
     result = json.loads(line[len("BENCH ") :])
     result["rps"] = result["requests"] / result["seconds"]

@@ -525,8 +525,6 @@ def flush_cache() -> None:
 
 
 def wrk_paths(wrk: str, base: str, token: str, paths: Path, seconds: int, connections: int) -> dict:
-    import json
-
     env = {**os.environ, "BENCH_TOKEN": token, "BENCH_PATHS": str(paths)}
     out = subprocess.run(
         [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(ROOT / "bench" / "wrk_paths.lua"), base],
@@ -535,10 +533,7 @@ def wrk_paths(wrk: str, base: str, token: str, paths: Path, seconds: int, connec
         text=True,
         check=True,
     ).stdout
-    line = next(line for line in out.splitlines() if line.startswith("BENCH "))
-    result = json.loads(line[len("BENCH ") :])
-    result["rps"] = result["requests"] / result["seconds"]
-    return result
+    return api_bench.wrk_result(out)
 
 
 if __name__ == "__main__":

@@ -401,3 +401,25 @@ def test_a_recipes_food_changes_only_through_the_recipe(api, almonds_oz):
     response = api.patch(f"/api/v1/my-foods/{recipe['food']}/", {"serving_label": "1 bowl"}, format="json")
     assert response.status_code == 400
     assert api.post(f"/api/v1/saved-meals/{recipe['id']}/log/", {}, format="json").status_code == 201
+
+
+def test_a_copied_meal_lands_on_the_day_asked_even_after_a_zone_change(api, user, almonds_oz):
+    user.profile.time_zone = "Pacific/Kiritimati"  # UTC+14
+    user.profile.save()
+    logged = api.post(
+        "/api/v1/intakes/",
+        {
+            "food": almonds_oz.food_id,
+            "portion": almonds_oz.pk,
+            "consumed_at": "2026-03-10T08:00:00",
+            "meal": "breakfast",
+        },
+        format="json",
+    ).json()
+    assert logged["local_date"] == "2026-03-10"
+    api.patch(
+        "/api/v1/profile/", {"time_zone": "Pacific/Pago_Pago"}, format="json"
+    )  # UTC-11: 8:00 was the 9th
+    body = {"from_date": "2026-03-10", "meal": "breakfast", "to_date": "2026-03-12"}
+    copied = api.post("/api/v1/intakes/copy-meal/", body, format="json")
+    assert copied.status_code == 201 and copied.json()["entries"][0]["local_date"] == "2026-03-12"

@@ -12,7 +12,7 @@ and each entry's id is derived from it (uuid5), so a replay stores nothing new.
 """
 
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -287,11 +287,11 @@ def meal_copy(
     )
     if not sources:
         raise ValidationError({"from_date": [f"Nothing was logged for {slot} on {from_date.isoformat()}."]})
-    shift = timedelta(days=(to_date - from_date).days)
     results = []
     for source in sources:
         local = source.consumed_at.astimezone(profile.zone)
-        moment = datetime.combine(local.date() + shift, local.time(), tzinfo=profile.zone)
+        # on to_date itself, even when the zone changed since the meal was logged
+        moment = datetime.combine(to_date, local.time(), tzinfo=profile.zone)
         results.append(
             intake_create(
                 user=user,

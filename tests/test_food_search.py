@@ -192,3 +192,26 @@ def test_the_per_process_row_cache_stays_bounded_and_keeps_no_own_food(user, mon
     own = services.own_food_create(user=user, name="Mine", serving_grams=Decimal(10), magnesium_mg=Decimal(5))
     assert catalogue_cache.catalogue_row(Food, own.pk) == own
     assert ("foods.Food", own.pk) not in catalogue_cache._Rows.rows
+
+
+def test_every_own_food_can_be_found_past_the_first_page(user, api):
+    for number in range(70):
+        services.own_food_create(
+            user=user, name=f"Trail bar {number:02}", serving_grams=Decimal(40), magnesium_mg=Decimal(30)
+        )
+    found = []
+    page = api.get("/api/v1/foods/", {"search": "trail bar", "page_size": 50}).json()
+    found += [food["name"] for food in page["results"]]
+    found += [food["name"] for food in api.get(page["next"]).json()["results"]]
+    assert sorted(name for name in found if name.startswith("Trail bar ")) == [
+        f"Trail bar {n:02}" for n in range(70)
+    ]
+
+
+def test_the_catalogue_version_expires_only_without_a_shared_cache(settings):
+    from foods.catalogue_cache import _version_timeout
+
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    assert _version_timeout() == 60  # other processes see an edit within a minute
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "x"}}
+    assert _version_timeout() is None  # shared: every edit moves it on at once

@@ -446,10 +446,6 @@ class DateRangeQuerySerializer(serializers.Serializer):
 # --- Several entries at once: batches, saved meals, recipes, copies ------------------------------------
 
 
-class BatchEntrySerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=["intake", "supplement_dose"])
-
-
 class BatchSerializer(serializers.Serializer):
     entries = serializers.ListField(
         child=serializers.DictField(),
@@ -521,9 +517,9 @@ class SavedMealSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
     def get_magnesium_mg(self, meal) -> float:
-        from tracker.services.meals import _item_mg
+        from tracker.services import saved_meal_magnesium
 
-        return float(sum(_item_mg(item) for item in meal.items.all()))
+        return float(saved_meal_magnesium(meal))
 
     def get_magnesium_mg_per_serving(self, meal) -> float:
         return round(self.get_magnesium_mg(meal) / float(meal.servings or 1), 2)

@@ -31,9 +31,7 @@ def magnesium_from_label(*, magnesium_mg: Decimal | None, percent_dv: Decimal | 
     return Decimal(percent_dv) * reference.DAILY_VALUE_MG / 100
 
 
-def _validated(
-    *, user, food: Food | None, name, brand, serving_label, serving_grams, magnesium_mg, percent_dv, barcode
-) -> dict:
+def _validated(*, user, food: Food | None, name, serving_grams, magnesium_mg, percent_dv, barcode) -> dict:
     errors: dict = {}
     if name is not None and not name.strip():
         errors["name"] = ["Give the food a name."]
@@ -83,8 +81,6 @@ def own_food_create(
         user=user,
         food=None,
         name=name,
-        brand=brand,
-        serving_label=serving_label,
         serving_grams=serving_grams,
         magnesium_mg=magnesium_mg,
         percent_dv=percent_dv,
@@ -155,8 +151,6 @@ def own_food_update(
         user=food.owner,
         food=food,
         name=name,
-        brand=brand,
-        serving_label=serving_label,
         serving_grams=serving_grams,
         magnesium_mg=magnesium_mg,
         percent_dv=percent_dv,

@@ -72,9 +72,29 @@ def export_json(user) -> JsonResponse:
     return response
 
 
+# A cell a spreadsheet would run as a formula (CSV injection): "=HYPERLINK(…)" as a food name or a note.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """Text that starts like a formula gets a leading apostrophe, which spreadsheets show as text
+    (OWASP's advice); numbers and dates are written as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    def __init__(self, buffer):
+        self._writer = csv.writer(buffer)
+
+    def writerow(self, row):
+        self._writer.writerow([safe_cell(value) for value in row])
+
+
 def export_csv(user) -> HttpResponse:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = _SafeWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     for entry in (
         IntakeEntry.objects.filter(user=user).select_related("food", "portion").order_by("consumed_at")

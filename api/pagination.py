@@ -11,12 +11,13 @@ class LookaheadPagination(pagination.BasePagination):
 
     page_size = 50
     max_page_size = 200
+    max_page = 10_000
     page_query_param = "page"
     page_size_query_param = "page_size"
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        self.page_number = self._positive_int(self.page_query_param, 1, 10_000)
+        self.page_number = self._positive_int(self.page_query_param, 1, self.max_page)
         self.size = self._positive_int(self.page_size_query_param, self.page_size, self.max_page_size)
         offset = (self.page_number - 1) * self.size
         rows = list(queryset[offset : offset + self.size + 1])
@@ -31,9 +32,9 @@ class LookaheadPagination(pagination.BasePagination):
             value = int(raw)
         except ValueError:
             value = 0
-        if value < 1:
-            raise ValidationError({name: ["Enter a whole number, 1 or more."]})
-        return min(value, maximum)
+        if not 1 <= value <= maximum:
+            raise ValidationError({name: [f"Enter a whole number from 1 to {maximum}."]})
+        return value
 
     def _link(self, number):
         from rest_framework.utils.urls import replace_query_param
@@ -69,8 +70,8 @@ class LookaheadPagination(pagination.BasePagination):
                 "name": self.page_query_param,
                 "required": False,
                 "in": "query",
-                "description": "Page number, from 1.",
-                "schema": {"type": "integer", "minimum": 1},
+                "description": f"Page number, from 1 to {self.max_page}.",
+                "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page},
             },
             {
                 "name": self.page_size_query_param,

@@ -20,7 +20,9 @@ ERRORS = {
     "404": ("Not found, or not yours.", DETAIL),
     "405": ("Method not allowed.", DETAIL),
     "406": ("Not acceptable.", DETAIL),
-    "415": ("Unsupported media type.", DETAIL),
+    "413": ("The request body is larger than the server takes (1 MiB by default).", DETAIL),
+    "414": ("The URL is longer than 4096 characters.", DETAIL),
+    "415": ("Unsupported media type: the API takes JSON only.", DETAIL),
     "429": ("Too many requests; retry after the Retry-After header.", DETAIL),
 }
 

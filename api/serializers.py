@@ -20,6 +20,50 @@ User = get_user_model()
 MG = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": False}
 
 
+# --- Strict field types: what a client sends must be what it means ------------------------------------
+
+
+class DecimalField(serializers.DecimalField):
+    """An empty string is not a number (DRF would read it as null, and null means "the default")."""
+
+    def validate_empty_values(self, data):
+        if isinstance(data, str) and not data.strip():
+            self.fail("invalid")
+        return super().validate_empty_values(data)
+
+
+class UUIDField(serializers.UUIDField):
+    """A UUID is a string: DRF would also take an integer and store UUID(int=…), a different id."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid", value=data)
+        return super().to_internal_value(data)
+
+
+# Dates and times from 1900 to 2200, as the schema states it (a pattern on the year).
+YEAR_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
+
+
+@extend_schema_field({"type": "string", "format": "date-time", "pattern": YEAR_PATTERN})
+class DateTimeField(serializers.DateTimeField):
+    """A moment from 1900 to 2200. Without an offset it is read on the user's clock, and at the
+    calendar's edge (9999-12-31 in Los Angeles, 0001-01-01 in Tokyo) that moment has no UTC time."""
+
+    def to_internal_value(self, value):
+        from datetime import UTC
+
+        message = f"Enter a date and time from {limits.EARLIEST_YEAR} to {limits.LATEST_YEAR}."
+        try:
+            moment = super().to_internal_value(value)
+            moment.astimezone(UTC)
+        except (OverflowError, ValueError):
+            raise serializers.ValidationError(message) from None
+        if not limits.EARLIEST_YEAR <= moment.year <= limits.LATEST_YEAR:
+            raise serializers.ValidationError(message)
+        return moment
+
+
 # --- Auth ---------------------------------------------------------------------------------------------
 
 
@@ -31,6 +75,11 @@ class RegisterSerializer(serializers.Serializer):
     def validate_username(self, value: str) -> str:
         if User.objects.filter(username__iexact=value).exists():
             raise serializers.ValidationError("This username is taken.")
+        return value
+
+    def validate_email(self, value: str) -> str:
+        if User.objects.filter(email__iexact=value).exists():
+            raise serializers.ValidationError("An account with this email address exists already.")
         return value
 
     def validate(self, attrs):
@@ -117,7 +166,7 @@ class ProfileSerializer(serializers.ModelSerializer):
 
 
 class PortionSerializer(serializers.ModelSerializer):
-    grams = serializers.DecimalField(max_digits=8, decimal_places=2, coerce_to_string=False)
+    grams = DecimalField(max_digits=8, decimal_places=2, coerce_to_string=False)
     magnesium_mg = serializers.SerializerMethodField(help_text="Whole mg in one portion, as shown to users.")
 
     class Meta:
@@ -130,7 +179,7 @@ class PortionSerializer(serializers.ModelSerializer):
 
 class FoodSerializer(serializers.ModelSerializer):
     category_label = serializers.CharField(source="get_category_display", read_only=True)
-    magnesium_mg_per_100g = serializers.DecimalField(
+    magnesium_mg_per_100g = DecimalField(
         max_digits=9, decimal_places=4, coerce_to_string=False, read_only=True
     )
     origin_label = serializers.CharField(
@@ -221,10 +270,10 @@ class OwnFoodSerializer(FoodSerializer):
         allow_blank=True,
         help_text='The household measure: "1 bar", "2 tbsp".',
     )
-    serving_grams = serializers.DecimalField(
+    serving_grams = DecimalField(
         max_digits=12, decimal_places=2, coerce_to_string=False, help_text="What a serving weighs, in g."
     )
-    magnesium_mg = serializers.DecimalField(
+    magnesium_mg = DecimalField(
         max_digits=12,
         decimal_places=2,
         required=False,
@@ -232,7 +281,7 @@ class OwnFoodSerializer(FoodSerializer):
         coerce_to_string=False,
         help_text="Magnesium in a serving, in mg (or give magnesium_percent_dv).",
     )
-    magnesium_percent_dv = serializers.DecimalField(
+    magnesium_percent_dv = DecimalField(
         max_digits=12,
         decimal_places=2,
         required=False,
@@ -280,7 +329,7 @@ class BarcodeResultSerializer(serializers.Serializer):
 
 
 class SupplementFormSerializer(serializers.ModelSerializer):
-    elemental_fraction = serializers.DecimalField(max_digits=5, decimal_places=4, coerce_to_string=False)
+    elemental_fraction = DecimalField(max_digits=5, decimal_places=4, coerce_to_string=False)
 
     class Meta:
         model = SupplementForm
@@ -324,21 +373,21 @@ class CatalogueRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 class MealTotalsSerializer(serializers.Serializer):
-    breakfast = serializers.DecimalField(**MG)
-    lunch = serializers.DecimalField(**MG)
-    dinner = serializers.DecimalField(**MG)
-    snack = serializers.DecimalField(**MG)
+    breakfast = DecimalField(**MG)
+    lunch = DecimalField(**MG)
+    dinner = DecimalField(**MG)
+    snack = DecimalField(**MG)
 
 
 class DaySummarySerializer(serializers.Serializer):
     date = serializers.DateField()
-    food_mg = serializers.DecimalField(**MG)
-    supplement_mg = serializers.DecimalField(**MG)
-    total_mg = serializers.DecimalField(**MG)
+    food_mg = DecimalField(**MG)
+    supplement_mg = DecimalField(**MG)
+    total_mg = DecimalField(**MG)
     target_mg = serializers.IntegerField()
     target_label = serializers.CharField()
-    percent_of_target = serializers.DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
-    remaining_mg = serializers.DecimalField(**MG)
+    percent_of_target = DecimalField(max_digits=8, decimal_places=1, coerce_to_string=False)
+    remaining_mg = DecimalField(**MG)
     supplement_upper_limit_mg = serializers.IntegerField(allow_null=True)
     supplement_over_limit = serializers.BooleanField()
     meals = MealTotalsSerializer(help_text="Food mg per meal slot (supplements are apart).")
@@ -348,12 +397,10 @@ class IntakeEntrySerializer(serializers.Serializer):
     """A plain Serializer with every field declared: a ModelSerializer would introspect the model on
     every request of the hottest write."""
 
-    id = serializers.UUIDField(
-        required=False, help_text="Optional client-chosen UUID; a replay is stored once."
-    )
+    id = UUIDField(required=False, help_text="Optional client-chosen UUID; a replay is stored once.")
     food = CatalogueRelatedField(queryset=Food.objects.all())
     portion = CatalogueRelatedField(queryset=Portion.objects.all(), required=False, allow_null=True)
-    quantity = serializers.DecimalField(
+    quantity = DecimalField(
         max_digits=12,
         decimal_places=3,
         required=False,
@@ -361,7 +408,7 @@ class IntakeEntrySerializer(serializers.Serializer):
         coerce_to_string=False,
         help_text=f"Number of portions, more than 0 and at most {limits.MAX_QUANTITY}; default 1.",
     )
-    grams = serializers.DecimalField(
+    grams = DecimalField(
         max_digits=12,
         decimal_places=2,
         required=False,
@@ -369,7 +416,7 @@ class IntakeEntrySerializer(serializers.Serializer):
         coerce_to_string=False,
         help_text=f"Weight eaten instead of a portion, more than 0 and at most {limits.MAX_GRAMS} g.",
     )
-    consumed_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
+    consumed_at = DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
     meal = serializers.ChoiceField(
         choices=Meal.choices,
         required=False,
@@ -380,10 +427,10 @@ class IntakeEntrySerializer(serializers.Serializer):
     portion_label = serializers.CharField(
         source="portion.label", read_only=True, allow_null=True, default=None
     )
-    magnesium_mg = serializers.DecimalField(read_only=True, **MG)
+    magnesium_mg = DecimalField(read_only=True, **MG)
     local_date = serializers.DateField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
+    created_at = DateTimeField(read_only=True)
+    updated_at = DateTimeField(read_only=True)
 
 
 class IntakeCreatedSerializer(IntakeEntrySerializer):
@@ -391,11 +438,9 @@ class IntakeCreatedSerializer(IntakeEntrySerializer):
 
 
 class SupplementDoseSerializer(serializers.Serializer):
-    id = serializers.UUIDField(
-        required=False, help_text="Optional client-chosen UUID; a replay is stored once."
-    )
+    id = UUIDField(required=False, help_text="Optional client-chosen UUID; a replay is stored once.")
     form = CatalogueRelatedField(queryset=SupplementForm.objects.all())
-    elemental_mg = serializers.DecimalField(
+    elemental_mg = DecimalField(
         max_digits=12,
         decimal_places=2,
         required=False,
@@ -403,7 +448,7 @@ class SupplementDoseSerializer(serializers.Serializer):
         coerce_to_string=False,
         help_text=f"Elemental magnesium from the label, more than 0 and at most {limits.MAX_ELEMENTAL_MG} mg.",
     )
-    compound_mg = serializers.DecimalField(
+    compound_mg = DecimalField(
         max_digits=12,
         decimal_places=2,
         required=False,
@@ -411,25 +456,28 @@ class SupplementDoseSerializer(serializers.Serializer):
         coerce_to_string=False,
         help_text="Compound weight instead; the elemental mg is computed from the form's fraction.",
     )
-    taken_at = serializers.DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
+    taken_at = DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     form_name = serializers.CharField(source="form.name", read_only=True)
     local_date = serializers.DateField(read_only=True)
-    created_at = serializers.DateTimeField(read_only=True)
-    updated_at = serializers.DateTimeField(read_only=True)
+    created_at = DateTimeField(read_only=True)
+    updated_at = DateTimeField(read_only=True)
 
 
 class DoseCreatedSerializer(SupplementDoseSerializer):
     day = DaySummarySerializer(read_only=True, help_text="The entry's local day after the change.")
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": YEAR_PATTERN})
 class BoundedDateField(serializers.DateField):
     """A calendar date from 1900 to 2200: beyond, a date is a typo (and date arithmetic would overflow)."""
 
     def to_internal_value(self, value):
         day = super().to_internal_value(value)
-        if not date(limits.EARLIEST_YEAR, 1, 1) <= day <= date(2200, 12, 31):
-            raise serializers.ValidationError(f"Enter a date from {limits.EARLIEST_YEAR} to 2200.")
+        if not date(limits.EARLIEST_YEAR, 1, 1) <= day <= date(limits.LATEST_YEAR, 12, 31):
+            raise serializers.ValidationError(
+                f"Enter a date from {limits.EARLIEST_YEAR} to {limits.LATEST_YEAR}."
+            )
         return day
 
 
@@ -467,10 +515,10 @@ class BatchResultSerializer(serializers.Serializer):
 class SavedMealItemSerializer(serializers.Serializer):
     food = CatalogueRelatedField(queryset=Food.objects.all())
     portion = CatalogueRelatedField(queryset=Portion.objects.all(), required=False, allow_null=True)
-    quantity = serializers.DecimalField(
+    quantity = DecimalField(
         max_digits=12, decimal_places=3, required=False, allow_null=True, coerce_to_string=False
     )
-    grams = serializers.DecimalField(
+    grams = DecimalField(
         max_digits=12, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
     )
     food_name = serializers.CharField(source="food.name", read_only=True)
@@ -494,7 +542,7 @@ class SavedMealSerializer(serializers.Serializer):
         default=MealKind.MEAL,
         help_text="meal: logs one entry per food; recipe: logs servings of one food made of them.",
     )
-    servings = serializers.DecimalField(
+    servings = DecimalField(
         max_digits=8,
         decimal_places=2,
         required=False,
@@ -503,7 +551,7 @@ class SavedMealSerializer(serializers.Serializer):
     )
     items = SavedMealItemSerializer(many=True, required=False)
     from_entries = serializers.ListField(
-        child=serializers.UUIDField(),
+        child=UUIDField(),
         required=False,
         write_only=True,
         max_length=50,
@@ -514,7 +562,7 @@ class SavedMealSerializer(serializers.Serializer):
     food = serializers.IntegerField(
         source="food_id", read_only=True, allow_null=True, help_text="A recipe's own food, to log or search."
     )
-    created_at = serializers.DateTimeField(read_only=True)
+    created_at = DateTimeField(read_only=True)
 
     def get_magnesium_mg(self, meal) -> float:
         from tracker.services import saved_meal_magnesium
@@ -526,12 +574,10 @@ class SavedMealSerializer(serializers.Serializer):
 
 
 class SavedMealLogSerializer(serializers.Serializer):
-    id = serializers.UUIDField(
-        required=False, help_text="Client id of this logging: a replay stores nothing."
-    )
-    consumed_at = serializers.DateTimeField(required=False, help_text="Default now.")
+    id = UUIDField(required=False, help_text="Client id of this logging: a replay stores nothing.")
+    consumed_at = DateTimeField(required=False, help_text="Default now.")
     meal = serializers.ChoiceField(choices=Meal.choices, required=False, help_text="Default from the time.")
-    servings = serializers.DecimalField(
+    servings = DecimalField(
         max_digits=8,
         decimal_places=3,
         required=False,
@@ -541,8 +587,8 @@ class SavedMealLogSerializer(serializers.Serializer):
 
 
 class LogAgainSerializer(serializers.Serializer):
-    id = serializers.UUIDField(required=False, help_text="Client id of the new entry.")
-    consumed_at = serializers.DateTimeField(required=False, help_text="Default now.")
+    id = UUIDField(required=False, help_text="Client id of the new entry.")
+    consumed_at = DateTimeField(required=False, help_text="Default now.")
     meal = serializers.ChoiceField(choices=Meal.choices, required=False)
 
 
@@ -550,7 +596,7 @@ class MealCopySerializer(serializers.Serializer):
     from_date = BoundedDateField(help_text="The local day to copy from (yesterday, say).")
     meal = serializers.ChoiceField(choices=Meal.choices)
     to_date = BoundedDateField(required=False, help_text="Default today.")
-    id = serializers.UUIDField(required=False, help_text="Client id of this copy: a replay stores nothing.")
+    id = UUIDField(required=False, help_text="Client id of this copy: a replay stores nothing.")
 
 
 class EntriesResultSerializer(serializers.Serializer):
@@ -565,7 +611,7 @@ class WeekSummarySerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
     days = DaySummarySerializer(many=True)
-    average_mg = serializers.DecimalField(**MG)
+    average_mg = DecimalField(**MG)
     days_target_met = serializers.IntegerField()
     target_mg = serializers.IntegerField(help_text="The target on the last day (for the chart's line).")
 
@@ -615,24 +661,24 @@ class ReminderSerializer(serializers.Serializer):
         help_text="web_push and/or email; default both. Email is also the fallback when no browser is reached.",
     )
     enabled = serializers.BooleanField(required=False, default=True)
-    next_fire_at = serializers.DateTimeField(read_only=True, allow_null=True)
-    created_at = serializers.DateTimeField(read_only=True)
+    next_fire_at = DateTimeField(read_only=True, allow_null=True)
+    created_at = DateTimeField(read_only=True)
 
 
 class DeliverySerializer(serializers.Serializer):
-    id = serializers.UUIDField(read_only=True)
+    id = UUIDField(read_only=True)
     reminder = serializers.IntegerField(source="reminder_id", read_only=True)
     kind = serializers.CharField(source="reminder.kind", read_only=True)
     local_date = serializers.DateField(read_only=True)
     slot = serializers.CharField(read_only=True)
-    scheduled_for = serializers.DateTimeField(read_only=True)
+    scheduled_for = DateTimeField(read_only=True)
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, read_only=True)
     reason = serializers.CharField(read_only=True)
     title = serializers.CharField(read_only=True)
     body = serializers.CharField(read_only=True)
     channels = serializers.SerializerMethodField()
     attempts = serializers.IntegerField(read_only=True)
-    finished_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    finished_at = DateTimeField(read_only=True, allow_null=True)
 
     def get_channels(self, delivery) -> dict[str, str]:
         results = delivery.channel_results or {}
@@ -678,17 +724,12 @@ class PushSubscriptionSerializer(serializers.Serializer):
     expirationTime = serializers.IntegerField(required=False, allow_null=True)  # noqa: N815 - browser's name
 
     def validate_endpoint(self, value: str) -> str:
-        from urllib.parse import urlparse
+        from tracker.reminders.push import endpoint_problem
 
-        from django.conf import settings
-
-        url = urlparse(value)
-        loopback = url.hostname in ("127.0.0.1", "localhost", "::1")
-        if url.scheme == "https" and not loopback:
-            return value
-        if loopback and settings.PUSH_ALLOW_LOOPBACK_HTTP:
-            return value
-        raise serializers.ValidationError("A push endpoint is an https address of a push service.")
+        problem = endpoint_problem(value)
+        if problem:
+            raise serializers.ValidationError(f"Not a push service's address: {problem}.")
+        return value
 
 
 class PushEndpointSerializer(serializers.Serializer):

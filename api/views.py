@@ -6,14 +6,14 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login, logout
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
@@ -45,6 +45,25 @@ class AuthThrottled:
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        _refuse_cross_site(request)
+
+
+def _refuse_cross_site(request) -> None:
+    """Login CSRF: another site must not be able to sign a visitor's browser in (to an account it
+    controls). These endpoints take no CSRF token (a new client has none), so the browser's own
+    Origin and Sec-Fetch-Site headers decide; a client that is not a browser sends neither."""
+    origin = request.META.get("HTTP_ORIGIN")
+    fetch_site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if origin is not None:
+        if origin in settings.CSRF_TRUSTED_ORIGINS:
+            return
+        if origin != f"{request.scheme}://{request.get_host()}":
+            raise PermissionDenied("Cross-site requests cannot sign in or create an account.")
+    if fetch_site in ("cross-site", "same-site"):
+        raise PermissionDenied("Cross-site requests cannot sign in or create an account.")
+
 
 class RegisterView(AuthThrottled, APIView):
     @extend_schema(request=s.RegisterSerializer, responses={201: s.TokenSerializer}, auth=[])
@@ -53,12 +72,17 @@ class RegisterView(AuthThrottled, APIView):
         serializer = s.RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with transaction.atomic():
-            user = User.objects.create_user(
-                username=data["username"], email=data["email"], password=data["password"]
-            )
-            services.profile_get(user=user)
-            token = Token.objects.create(user=user)
+        try:
+            with transaction.atomic():
+                user = User.objects.create_user(
+                    username=data["username"], email=data["email"], password=data["password"]
+                )
+                services.profile_get(user=user)
+                token = Token.objects.create(user=user)
+        except IntegrityError:  # the same name or address registered at this very moment
+            raise ValidationError(
+                {"non_field_errors": ["This username or email address was just taken; try another."]}
+            ) from None
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response({"token": token.key, "username": user.username}, status=status.HTTP_201_CREATED)
 
@@ -70,6 +94,16 @@ class LoginView(AuthThrottled, APIView):
         serializer = s.LoginSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         user = authenticate(request._request, **serializer.validated_data)
+        if user is None and getattr(request._request, "axes_locked_out", False):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            return Response(
+                {
+                    "detail": f"Too many wrong passwords for this account: sign-in is locked for "
+                    f"{minutes} minutes."
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(minutes * 60)},
+            )
         if user is None:
             raise ValidationError({"non_field_errors": ["Wrong username or password."]})
         token, _ = Token.objects.get_or_create(user=user)
@@ -636,9 +670,9 @@ class AccountView(APIView):
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
         """Delete the account and every row that belongs to it (profile, entries, doses, tokens)."""
-        user = request.user
+        user_id = request.user.pk
         logout(request._request)
-        user.delete()
+        services.account_delete(user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -646,7 +680,12 @@ class AccountView(APIView):
 
 
 @extend_schema_view(
-    create=extend_schema(request=s.ReminderSerializer, responses={201: s.ReminderSerializer}),
+    create=extend_schema(
+        request=s.ReminderSerializer,
+        responses={201: s.ReminderSerializer},
+        description=f"Create a reminder. An account has at most {reminder_services.MAX_REMINDERS_PER_USER} "
+        "reminders: one more is a 400.",
+    ),
     update=extend_schema(request=s.ReminderSerializer, responses=s.ReminderSerializer),
     partial_update=extend_schema(request=s.ReminderSerializer, responses=s.ReminderSerializer),
 )
@@ -731,9 +770,10 @@ class PushSubscriptionView(APIView):
         )
         return Response(status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(request=s.PushEndpointSerializer, responses={204: None})
+    @extend_schema(parameters=[s.PushEndpointSerializer], request=None, responses={204: None})
     def delete(self, request):
-        """Forget a subscription, given its endpoint (in the body or as ?endpoint=)."""
+        """Forget a subscription, given its endpoint as `?endpoint=` (URL-encoded). A JSON body
+        `{"endpoint": …}` is taken too, for clients that send one with DELETE."""
         serializer = s.PushEndpointSerializer(data=request.data or request.query_params)
         serializer.is_valid(raise_exception=True)
         if not reminder_services.subscription_delete(

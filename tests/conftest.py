@@ -158,3 +158,11 @@ def browser_context_args(browser_context_args):
         "is_mobile": True,
         "has_touch": True,
     }
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    """Fast password hashing (Argon2 is for real passwords; tests/test_settings.py checks it is the
+    default), and the push service host the tests' subscriptions name."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PUSH_SERVICE_HOSTS = [*settings.PUSH_SERVICE_HOSTS, "push.example.net"]

@@ -43,7 +43,7 @@ def test_food_filter_by_category_and_pages(api):
     assert not {f["id"] for f in first.data["results"]} & {f["id"] for f in second.data["results"]}
     assert api.get("/api/v1/foods/?page=0").status_code == 400
     assert api.get("/api/v1/foods/?page_size=-1").json() == {
-        "page_size": ["Enter a whole number, 1 or more."]
+        "page_size": ["Enter a whole number from 1 to 200."]
     }
 
 

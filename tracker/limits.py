@@ -18,6 +18,8 @@ MAX_COMPOUND_MG = Decimal(10000)
 MAX_FUTURE = timedelta(days=1)
 # The oldest entry accepted: backfilling years of records is fine, a year typo (0202) is not.
 EARLIEST_YEAR = 1900
+# The last year of any date or time the API takes (summaries, exports): past it a date is a typo too.
+LATEST_YEAR = 2200
 # A doctor-set daily target.
 MIN_TARGET_MG = 10
 MAX_TARGET_MG = 2000

@@ -19,12 +19,19 @@ def validate_time_zone(value: str) -> None:
 
 
 _ZONES: frozenset[str] = frozenset()
+# In the system's zone folder but not places: "localtime" is whatever the server's clock is set to,
+# "Factory" is a placeholder whose abbreviation reads "-00", "posixrules" a file of rules.
+_NOT_PLACES = {"localtime", "Factory", "posixrules"}
 
 
 def available_time_zones() -> frozenset[str]:
     global _ZONES
     if not _ZONES:
-        _ZONES = frozenset(zoneinfo.available_timezones())
+        _ZONES = frozenset(
+            zone
+            for zone in zoneinfo.available_timezones()
+            if zone not in _NOT_PLACES and not zone.startswith(("posix/", "right/"))
+        )
     return _ZONES
 
 

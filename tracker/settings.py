@@ -8,6 +8,7 @@ and ``ALLOWED_HOSTS``.
 """
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "foods",
     "tracker",
     "api",
@@ -56,7 +58,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "tracker.middleware.RequestIdMiddleware",
+    "tracker.middleware.RequestLimitsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "tracker.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: it turns a locked-out admin login into a 429 (the API's login answers that itself).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -100,7 +108,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # The day indexes cover the mg columns on PostgreSQL; SQLite keeps the index without them, which is fine.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# axes.W006 asks to lock out by address too: the lockout is per account on purpose (an attacker's
+# addresses are many, the account is one); addresses are throttled by DRF (AUTH_THROTTLE_RATE).
+SILENCED_SYSTEM_CHECKS = ["models.W040", "axes.W006"]
+
+# Argon2id for new and changed passwords; older hashes still verify and are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes first: it refuses a locked-out account before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -128,8 +148,34 @@ STORAGES = {
 
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
-# Caches: throttling is cache based, so production shares Redis between processes.
+# Caches: throttling is cache based, so production shares Redis between processes. With Redis
+# (django-redis), a cache outage is not an error: reads miss, writes are dropped, every answer comes from
+# the database, and /healthz reports the cache as down.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://tracker")}
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    CACHES["default"].setdefault("OPTIONS", {}).update(
+        {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5}
+    )
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "tracker.cache"
+
+# --- Client addresses and login lockout -------------------------------------------------------------
+# How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default): the client
+# address is the socket's, and X-Forwarded-For is ignored, so a client cannot choose its own address to
+# escape the throttles. Behind one Caddy (deploy/Caddyfile): NUM_PROXIES=1.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+# A login is refused for LOGIN_LOCKOUT_MINUTES after LOGIN_FAILURE_LIMIT wrong passwords for one account,
+# from whatever addresses they came (django-axes, in the database).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "api.throttles.client_ip"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "api.exceptions.lockout_response"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Security (production mode) -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -137,21 +183,57 @@ CSRF_COOKIE_HTTPONLY = False  # the PWA reads it to send X-CSRFToken
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # a load balancer may ask over plain http
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
     SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# The PWA has no inline script or style and loads nothing from elsewhere (tests/test_pwa_browser.py
+# checks that the browser reports no violation). Swagger UI needs one inline script: its view relaxes it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+# Request bodies: the largest real one (a batch of 100 entries) is about 30 KB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+MAX_URL_LENGTH = 4096
 
 # --- Logging: never health data, only what happened and to which id ---------------------------------
+# One JSON object per line (LOG_FORMAT=json, the default in production) with the request id, which is
+# also sent back as X-Request-ID; LOG_FORMAT=plain for reading in a terminal.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "tracker.middleware.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Django REST framework --------------------------------------------------------------------------
@@ -164,6 +246,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "api.pagination.LookaheadPagination",
+    # JSON only: a form or multipart body is a 415, which also keeps cross-site HTML forms out.
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.StrictJSONParser"],
+    "NUM_PROXIES": NUM_PROXIES,
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("AUTH_THROTTLE_RATE", default="20/min"),
@@ -176,10 +261,9 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # `?format=csv` selects the export format, not a DRF renderer.
     "URL_FORMAT_OVERRIDE": None,
-    "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
-    ],
+    # The browsable HTML API only while developing; production answers JSON alone.
+    "DEFAULT_RENDERER_CLASSES": ["api.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -187,6 +271,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Log foods and supplements, see each day's magnesium against your own target.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Public and without authentication: a stale or bad token must not turn the docs into an error.
+    "SERVE_AUTHENTICATION": [],
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # Swagger UI's files are served by us (no CDN: self-hosted and offline).
@@ -237,8 +323,23 @@ _vapid = json.loads(_vapid_file.read_text()) if _vapid_file.exists() else {}
 VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default=_vapid.get("public_key", ""))
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default=_vapid.get("private_key", ""))
 VAPID_SUBJECT = env.str("VAPID_SUBJECT", default="mailto:admin@localhost")
-# Push endpoints must be https on a public host; http on loopback only where this is on (tests, local).
-PUSH_ALLOW_LOOPBACK_HTTP = env.bool("PUSH_ALLOW_LOOPBACK_HTTP", default=DEBUG)
+# Push endpoints must be https URLs of a known push service, whose address is public when the
+# subscription is stored and again at every send. PUSH_SERVICE_HOSTS lists the allowed host names
+# ("*." allows subdomains): the services of Chrome/Android, Firefox, Safari/iOS and Edge by default.
+PUSH_SERVICE_HOSTS = env.list(
+    "PUSH_SERVICE_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "android.googleapis.com",
+        "updates.push.services.mozilla.com",
+        "*.push.services.mozilla.com",
+        "web.push.apple.com",
+        "*.push.apple.com",
+        "*.notify.windows.com",
+    ],
+)
+# Tests only: a fake push service on http://127.0.0.1. Never set it on a server.
+PUSH_ALLOW_LOOPBACK_HTTP = env.bool("PUSH_ALLOW_LOOPBACK_HTTP", default=False)
 
 # The address links in emails point to.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -28,12 +28,19 @@ def dispatch_reminders() -> None:
 
 @shared_task(ignore_result=True)
 def send_reminder_batch(delivery_ids: list[str]) -> None:
-    """Send a batch. Safe to run twice: each delivery is claimed before it is sent."""
+    """Send a batch. Safe to run twice: each delivery is claimed before it is sent. One delivery's
+    failure never holds up the others: it is logged, and its expired lease brings it back to the
+    dispatcher's requeue (tracker/reminders/services.py)."""
     for delivery_id in delivery_ids:
         try:
             services.deliver(delivery_id)
         except services.RetryLater as retry:
-            send_reminder.apply_async((delivery_id,), countdown=retry.countdown)
+            try:
+                send_reminder.apply_async((delivery_id,), countdown=retry.countdown)
+            except Exception:  # noqa: BLE001 - broker down: the requeue picks it up after its countdown
+                log.exception("reminder delivery %s: could not schedule its retry", delivery_id)
+        except Exception:  # noqa: BLE001 - see the docstring
+            log.exception("reminder delivery %s failed; the rest of its batch goes on", delivery_id)
 
 
 @shared_task(bind=True, ignore_result=True, max_retries=services.MAX_ATTEMPTS)

@@ -75,6 +75,9 @@ class DeliveryStatus(models.TextChoices):
     SENT = "sent", "Sent"
     SKIPPED = "skipped", "Skipped"
     FAILED = "failed", "Failed"
+    # The worker stopped while an email was being sent: the mail server may or may not have it. Never
+    # sent again (that could be a second copy).
+    UNCERTAIN = "uncertain", "May have been sent"
 
 
 class ReminderDelivery(models.Model):

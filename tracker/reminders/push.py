@@ -1,16 +1,29 @@
-"""Web Push with VAPID (pywebpush). The push service decides what the failures mean."""
+"""Web Push with VAPID (pywebpush). The push service decides what the failures mean.
+
+A push endpoint is a URL a browser gave us, so it is untrusted: the server must never be made to send
+to its own network (cloud metadata, the database, the router). An endpoint is accepted only as an https
+URL whose host is a known push service (``PUSH_SERVICE_HOSTS``) and, when it resolves, only to public
+addresses; at send time the connection itself checks the address it reached, so a DNS answer that
+changed since (rebinding) cannot redirect a send inside.
+"""
 
 import base64
+import fnmatch
+import ipaddress
 import json
 import logging
+import socket
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
+from requests.adapters import HTTPAdapter
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +62,118 @@ def generate_vapid_keys() -> tuple[str, str]:
     return _b64url(public_raw), _b64url(private_raw)
 
 
+# --- Which endpoints may be sent to --------------------------------------------------------------------
+
+LOOPBACK_NAMES = ("127.0.0.1", "::1", "localhost")
+
+
+def _allowed_loopback(host: str) -> bool:
+    return settings.PUSH_ALLOW_LOOPBACK_HTTP and host in LOOPBACK_NAMES
+
+
+def is_public_address(address: str) -> bool:
+    """Routable on the internet: not private, loopback, link-local (169.254.x, cloud metadata),
+    multicast, reserved or unspecified, IPv4-mapped IPv6 included."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def endpoint_problem(endpoint: str, *, resolve: bool = True) -> str | None:
+    """Why this endpoint may not be sent to, or None when it may."""
+    try:
+        url = urlsplit(endpoint)
+        host = (url.hostname or "").lower()
+        url.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        return "not a valid URL"
+    if _allowed_loopback(host):
+        return None if url.scheme in ("http", "https") else "not an http(s) URL"
+    if url.scheme != "https":
+        return "a push endpoint is an https URL"
+    if url.username or url.password:
+        return "a push endpoint carries no user name or password"
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return "a push endpoint names its push service, not an IP address"
+    except ValueError:
+        pass
+    if not any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in settings.PUSH_SERVICE_HOSTS):
+        return f"{host} is not a known push service (PUSH_SERVICE_HOSTS)"
+    if resolve:
+        try:
+            infos = socket.getaddrinfo(host, url.port or 443, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return None  # unknown now (no DNS): the address is checked again when a message is sent
+        private = sorted({info[4][0] for info in infos if not is_public_address(info[4][0])})
+        if private:
+            return f"{host} resolves to a non-public address ({private[0]})"
+    return None
+
+
+class EndpointRefused(Exception):
+    pass
+
+
+def _check_peer(sock, host: str) -> None:
+    address = sock.getpeername()[0]
+    if not is_public_address(address) and not _allowed_loopback(host):
+        sock.close()
+        raise EndpointRefused(f"refused to send to {host}: it resolved to a non-public address")
+
+
+class _CheckedHTTPConnection(urllib3.connection.HTTPConnection):
+    def _new_conn(self):
+        sock = super()._new_conn()
+        _check_peer(sock, self.host)
+        return sock
+
+
+class _CheckedHTTPSConnection(urllib3.connection.HTTPSConnection):
+    def _new_conn(self):
+        sock = super()._new_conn()
+        _check_peer(sock, self.host)
+        return sock
+
+
+class _CheckedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class _PublicOnlyAdapter(HTTPAdapter):
+    """Every connection checks the address it actually reached (after DNS), before a byte is sent."""
+
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _CheckedHTTPPool, "https": _CheckedHTTPSPool}
+
+
+def _session() -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # no proxy from the environment: the check must see the real peer
+    adapter = _PublicOnlyAdapter(max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def topic_for(delivery_id) -> str:
+    """The Web Push Topic of one delivery (32 URL-safe characters): a push service that still holds an
+    undelivered message with this topic replaces it instead of delivering both."""
+    return str(delivery_id).replace("-", "")[:32]
+
+
+# --- Sending ---------------------------------------------------------------------------------------------
+
+
 def is_configured() -> bool:
     return bool(settings.VAPID_PUBLIC_KEY and settings.VAPID_PRIVATE_KEY)
 
@@ -58,18 +183,26 @@ def _vapid(private_key: str) -> Vapid:
     return Vapid.from_string(private_key)
 
 
-def send(subscription_info: dict, payload: dict) -> int:
+def send(subscription_info: dict, payload: dict, *, topic: str | None = None) -> int:
     """Encrypt and send one message; returns the push service's status. Raises PushGone,
-    PushTransient or PushPermanent."""
+    PushTransient or PushPermanent. ``topic``: see topic_for()."""
+    problem = endpoint_problem(subscription_info["endpoint"], resolve=False)
+    if problem:
+        raise PushGone(f"endpoint refused: {problem}")
     try:
-        response = webpush(
-            subscription_info,
-            json.dumps(payload),
-            vapid_private_key=_vapid(settings.VAPID_PRIVATE_KEY),
-            vapid_claims={"sub": settings.VAPID_SUBJECT},  # a fresh dict each call: webpush fills it in
-            ttl=TTL_SECONDS,
-            timeout=TIMEOUT_SECONDS,
-        )
+        with _session() as session:
+            response = webpush(
+                subscription_info,
+                json.dumps(payload),
+                vapid_private_key=_vapid(settings.VAPID_PRIVATE_KEY),
+                vapid_claims={"sub": settings.VAPID_SUBJECT},  # a fresh dict each call: webpush fills it in
+                ttl=TTL_SECONDS,
+                timeout=TIMEOUT_SECONDS,
+                headers={"Topic": topic, "Urgency": "normal"} if topic else None,
+                requests_session=session,
+            )
+    except EndpointRefused as exc:
+        raise PushGone(str(exc)) from exc
     except WebPushException as exc:
         status = getattr(exc.response, "status_code", None)
         if status is None:
@@ -83,7 +216,22 @@ def send(subscription_info: dict, payload: dict) -> int:
             raise PushTransient(f"push service answered {status}", retry_after) from exc
         raise PushPermanent(f"push service answered {status}") from exc
     except (requests.ConnectionError, requests.Timeout) as exc:
+        if isinstance(_root_cause(exc), EndpointRefused):
+            raise PushGone(str(_root_cause(exc))) from exc
         raise PushTransient(f"push service unreachable ({type(exc).__name__})") from exc
     except (ValueError, TypeError) as exc:  # keys that cannot encrypt: no retry will help
         raise PushGone(f"the browser's keys are unusable ({type(exc).__name__})") from exc
     return response.status_code
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    seen = set()
+    while True:
+        nxt = exc.__cause__ or exc.__context__
+        reason = getattr(exc, "reason", None)
+        if isinstance(reason, BaseException):
+            nxt = reason
+        if nxt is None or id(nxt) in seen:
+            return exc
+        seen.add(id(nxt))
+        exc = nxt

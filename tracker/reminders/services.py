@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -264,7 +264,10 @@ def _enqueue_on_commit(delivery_ids: list[str]) -> None:
     from tracker.tasks import send_reminder_batch
 
     for start in range(0, len(delivery_ids), SEND_BATCH):
-        transaction.on_commit(partial(send_reminder_batch.delay, delivery_ids[start : start + SEND_BATCH]))
+        # robust: a broker outage must not undo the committed deliveries (they are requeued later)
+        transaction.on_commit(
+            partial(send_reminder_batch.delay, delivery_ids[start : start + SEND_BATCH]), robust=True
+        )
 
 
 def _requeue_abandoned(now: datetime) -> int:
@@ -299,17 +302,33 @@ def test_send(*, reminder: Reminder) -> ReminderDelivery:
         )
         from tracker.tasks import send_reminder
 
-        transaction.on_commit(partial(send_reminder.delay, str(delivery.pk)))
+        transaction.on_commit(partial(send_reminder.delay, str(delivery.pk)), robust=True)
     return delivery
 
 
 # --- Delivery ---------------------------------------------------------------------------------------------
+#
+# What a recipient gets (the README's "Reminders: what is guaranteed" says the same):
+# - A delivery is sent by one worker at a time: the claim is a conditional UPDATE with a lease.
+# - Each channel's attempt is written down (committed) before the message leaves, and its outcome after.
+# - Email: sent again only after an attempt that ended in an error we saw (connection refused or reset,
+#   time-out, a 4xx answer). An attempt whose outcome nobody saw (the worker died between "sending"
+#   and the result) is never repeated: the delivery ends "uncertain", because the mail server may have
+#   accepted it. Every attempt of one delivery carries the same Message-ID, so a mail client that sees
+#   a copy after an error-and-retry recognises it.
+# - Web Push: a send whose outcome nobody saw is repeated, with the same Topic header (a push service
+#   replaces a message it still holds with the same topic) and the same notification tag (the phone
+#   replaces the notification instead of adding one): at most one notification per reminder is shown.
 
 _TRANSIENT_MAIL_ERRORS = (
     smtplib.SMTPServerDisconnected,
     smtplib.SMTPConnectError,
     socket.timeout,
     ConnectionError,
+)
+IN_DOUBT_EMAIL = (
+    "email: the worker stopped while sending, so it is not known whether the mail server accepted it; "
+    "not sent again, to never send it twice"
 )
 
 
@@ -324,12 +343,25 @@ def _claim(delivery_id, now: datetime) -> bool:
     )
 
 
+def _record(delivery: ReminderDelivery, results: dict, **fields) -> None:
+    """Write the channel results (and any other fields) now, committed, whatever happens next. An
+    UPDATE by primary key: when the account was deleted meanwhile it changes nothing, and that is fine."""
+    delivery.channel_results = results
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(channel_results=results, **fields)
+
+
 def _finish(delivery: ReminderDelivery, status: str, reason: str = "") -> str:
     delivery.status, delivery.reason = status, reason[:300]
     delivery.finished_at = timezone.now()
     delivery.claimed_until = None
-    delivery.save(
-        update_fields=["status", "reason", "finished_at", "claimed_until", "title", "body", "channel_results"]
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        status=delivery.status,
+        reason=delivery.reason,
+        finished_at=delivery.finished_at,
+        claimed_until=None,
+        title=delivery.title,
+        body=delivery.body,
+        channel_results=delivery.channel_results,
     )
     log.info("reminder delivery %s %s", delivery.pk, status)
     return status
@@ -354,13 +386,12 @@ def _send_push(delivery: ReminderDelivery, results: dict) -> tuple[int, list[str
         if subscription.pk in done:
             continue
         try:
-            push.send(subscription.as_subscription_info(), payload)
+            results["push_sending"] = subscription.pk
+            _record(delivery, results)
+            push.send(subscription.as_subscription_info(), payload, topic=push.topic_for(delivery.pk))
             done.add(subscription.pk)
-            # recorded at once: a worker that dies later must not push to this browser again
-            results["push_sent_to"] = sorted(done)
-            ReminderDelivery.objects.filter(pk=delivery.pk).update(channel_results=results)
         except push.PushGone as exc:
-            subscription.delete()
+            PushSubscription.objects.filter(pk=subscription.pk).delete()
             permanent.append(f"push: subscription removed ({exc})")
         except push.PushTransient as exc:
             transient.append(f"push: {exc}")
@@ -368,22 +399,38 @@ def _send_push(delivery: ReminderDelivery, results: dict) -> tuple[int, list[str
                 results["retry_after"] = exc.retry_after
         except push.PushPermanent as exc:
             permanent.append(f"push: {exc}")
+        finally:
+            results.pop("push_sending", None)
+            # recorded at once: a worker that dies later must not push to this browser again
+            results["push_sent_to"] = sorted(done)
+            _record(delivery, results)
     results["push_sent_to"] = sorted(done)
     results["web_push"] = f"sent to {len(done)} device(s)" if done else "no device reached"
     return len(done), transient, permanent
 
 
+def message_id(delivery: ReminderDelivery) -> str:
+    """The same Message-ID for every attempt of one delivery."""
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip(" >") or "localhost"
+    return f"<reminder-{delivery.pk}@{domain}>"
+
+
 def _send_email(delivery: ReminderDelivery, results: dict, address: str) -> tuple[bool, list[str], list[str]]:
     if results.get("email") == "sent":
         return True, [], []
+    message = EmailMessage(
+        delivery.title,
+        delivery.body + f"\n\nOpen the tracker: {settings.SITE_URL}{results.get('url', '/')}",
+        settings.DEFAULT_FROM_EMAIL,
+        [address],
+        headers={"Message-ID": message_id(delivery), "Auto-Submitted": "auto-generated"},
+    )
+    connection = get_connection(fail_silently=False)
+    results["email"] = "sending"
+    _record(delivery, results)
     try:
-        send_mail(
-            delivery.title,
-            delivery.body + f"\n\nOpen the tracker: {settings.SITE_URL}{results.get('url', '/')}",
-            settings.DEFAULT_FROM_EMAIL,
-            [address],
-            fail_silently=False,
-        )
+        connection.open()
+        sent = connection.send_messages([message])
     except _TRANSIENT_MAIL_ERRORS as exc:
         results["email"] = "retrying"
         return False, [f"email: {type(exc).__name__}"], []
@@ -396,25 +443,45 @@ def _send_email(delivery: ReminderDelivery, results: dict, address: str) -> tupl
     except (smtplib.SMTPException, OSError) as exc:
         results["email"] = "failed"
         return False, [], [f"email: {type(exc).__name__}"]
+    finally:
+        try:
+            connection.close()  # the message was accepted (or not) before this: a failed QUIT changes nothing
+        except (smtplib.SMTPException, OSError):
+            pass
+        _record(delivery, results)
+    if not sent:
+        results["email"] = "failed"
+        _record(delivery, results)
+        return False, [], ["email: the mail server refused the address"]
     results["email"] = "sent"
+    _record(delivery, results)
     return True, [], []
 
 
 def deliver(delivery_id, *, now: datetime | None = None) -> str:
     """Send one occurrence on its channels; record sent, skipped (and why) or failed (and why).
 
-    Returns the status, or "taken" when another worker holds or finished it. Raises RetryLater on a
-    transient failure while attempts remain; channels already done are not repeated on the retry.
+    Returns the status, or "taken" when another worker holds or finished it, or "gone" when the account
+    was deleted. Raises RetryLater on a transient failure while attempts remain; channels already done
+    are not repeated on the retry.
     """
     now = now or timezone.now()
     if not _claim(delivery_id, now):
         return "taken"
-    delivery = ReminderDelivery.objects.select_related("reminder", "user__profile").get(pk=delivery_id)
+    delivery = (
+        ReminderDelivery.objects.select_related("reminder", "user__profile").filter(pk=delivery_id).first()
+    )
+    if delivery is None:
+        return "gone"
     reminder, user = delivery.reminder, delivery.user
     is_test = delivery.slot.startswith("test-")
     if not reminder.enabled and not is_test:
         return _finish(delivery, DeliveryStatus.SKIPPED, "the reminder was turned off")
     results = dict(delivery.channel_results)
+    if results.get("email") == "sending":
+        # the last worker wrote "sending" and died before the outcome: the mail server may have it
+        results["email"] = "uncertain"
+        _record(delivery, results)
     if not delivery.body:
         message = content.build_message(kind=reminder.kind, user=user, day=delivery.local_date)
         if message.skip_reason and not is_test:
@@ -422,8 +489,9 @@ def deliver(delivery_id, *, now: datetime | None = None) -> str:
         delivery.title = message.title or "Magnesium tracker"
         delivery.body = message.body or f"Test reminder: {message.skip_reason}."
         results["url"] = message.url
+        _record(delivery, results, title=delivery.title, body=delivery.body)
 
-    attempts = ReminderDelivery.objects.filter(pk=delivery.pk).values_list("attempts", flat=True).first() or 1
+    attempts = delivery.attempts or 1
     last_attempt = attempts >= MAX_ATTEMPTS
     transient, permanent = [], []
     reached = 0
@@ -435,7 +503,8 @@ def deliver(delivery_id, *, now: datetime | None = None) -> str:
     wants_email = Channel.EMAIL in reminder.channels or (
         Channel.WEB_PUSH in reminder.channels and not reached and (not transient or last_attempt)
     )
-    if wants_email and user.email:
+    uncertain = results.get("email") == "uncertain"
+    if wants_email and user.email and not uncertain:
         if Channel.EMAIL not in reminder.channels:
             results["email_fallback"] = True
         sent, mail_transient, mail_permanent = _send_email(delivery, results, user.email)
@@ -449,10 +518,20 @@ def deliver(delivery_id, *, now: datetime | None = None) -> str:
         delivery.status, delivery.reason = DeliveryStatus.RETRYING, "; ".join(transient)[:300]
         countdown = retry_after or min(30 * 2 ** (attempts - 1), 1800)
         delivery.claimed_until = timezone.now() + timedelta(seconds=countdown)
-        delivery.save(update_fields=["status", "reason", "claimed_until", "title", "body", "channel_results"])
+        _record(
+            delivery,
+            results,
+            status=delivery.status,
+            reason=delivery.reason,
+            claimed_until=delivery.claimed_until,
+        )
         raise RetryLater(countdown)
     if reached:
         return _finish(delivery, DeliveryStatus.SENT, "; ".join(permanent + transient))
+    if uncertain:
+        return _finish(
+            delivery, DeliveryStatus.UNCERTAIN, "; ".join([IN_DOUBT_EMAIL] + permanent + transient)
+        )
     if not transient and not permanent:
         return _finish(
             delivery,

@@ -48,9 +48,15 @@ class MailServer:
     """A minimal SMTP server. ``greetings`` are the opening replies of successive connections (the
     last repeats): "220" accepts, "421" is a transient refusal. ``rcpt_reply`` answers RCPT TO."""
 
-    def __init__(self, greetings=("220",), rcpt_reply="250 ok"):
+    def __init__(self, greetings=("220",), rcpt_reply="250 ok", drop_after_data=0, hold=None):
+        """``drop_after_data``: for that many first messages, keep the message and hang up before
+        answering (the sender cannot know it arrived). ``hold``: a threading.Event the server waits for
+        before it answers the end of a message (a send in progress)."""
         self.greetings = list(greetings)
         self.rcpt_reply = rcpt_reply
+        self.drop_after_data = drop_after_data
+        self.hold = hold
+        self.receiving = threading.Event()
         self.messages = []
         self.connections = 0
         mail = self
@@ -75,6 +81,12 @@ class MailServer:
                         if line in (b".\r\n", b".\n"):
                             mail.messages.append(b"".join(data).decode("utf-8", "replace"))
                             data = None
+                            mail.receiving.set()
+                            if mail.hold is not None:
+                                mail.hold.wait(10)
+                            if mail.drop_after_data:
+                                mail.drop_after_data -= 1
+                                return
                             self.reply("250 queued")
                         else:
                             data.append(line)

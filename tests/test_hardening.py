@@ -113,7 +113,7 @@ def test_nesting_just_past_the_limit_is_refused_and_real_bodies_pass(api):
     ],
 )
 def test_a_lone_surrogate_in_a_choice_is_a_400(api, url, field):
-    body = '{"%s": "\\udfff"}' % field
+    body = '{"' + field + '": "\\udfff"}'
     response = api.patch(url, body, content_type="application/json")
     assert response.status_code == 400
     assert "surrogate" in response.json()["detail"]
@@ -122,7 +122,7 @@ def test_a_lone_surrogate_in_a_choice_is_a_400(api, url, field):
 @pytest.mark.parametrize("field", ["kind", "channels"])
 def test_a_lone_surrogate_in_a_reminder_is_a_400(api, field):
     value = '"\\udfff"' if field == "kind" else '["\\udfff"]'
-    body = '{"kind": "log_meals", "local_time": "08:00", "%s": %s}' % (field, value)
+    body = '{"kind": "log_meals", "local_time": "08:00", "' + field + '": ' + value + "}"
     response = api.post("/api/v1/reminders/", body, content_type="application/json")
     assert response.status_code == 400 and not Reminder.objects.exists()
 

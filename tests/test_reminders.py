@@ -4,6 +4,7 @@ import base64
 import json
 import os
 import threading
+import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -506,3 +507,197 @@ def test_when_push_keeps_failing_the_last_attempt_falls_back_to_email(user, vapi
     assert (
         delivery.channel_results["email_fallback"] is True and "retry_after" not in delivery.channel_results
     )
+
+
+# --- What is guaranteed when a worker dies, an account goes, or a service is down -----------------------
+
+
+def abandoned(delivery, **channel_results):
+    """The state a worker leaves when it dies mid-send: claimed, the attempt written down, lease expired."""
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENDING,
+        claimed_until=timezone.now() - timedelta(seconds=1),
+        attempts=1,
+        title="Time to log your meals",
+        body="320 mg to go today.",
+        channel_results={"url": "/#/log", **channel_results},
+    )
+
+
+def test_an_email_whose_worker_died_mid_send_is_never_sent_again(user, smtp):
+    delivery = make_delivery(user, due_reminder(user, channels=("email",)))
+    abandoned(delivery, email="sending")
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.UNCERTAIN
+    assert smtp.messages == []
+    delivery.refresh_from_db()
+    assert delivery.status == "uncertain" and "not sent again" in delivery.reason
+    assert delivery.channel_results["email"] == "uncertain"
+    assert reminders.deliver(delivery.pk) == "taken"  # and it stays finished
+
+
+def test_an_email_in_doubt_does_not_stop_a_push_that_was_not_sent(user, vapid, smtp, push_service):
+    subscribe(user, push_service, "phone")
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push", "email")))
+    abandoned(delivery, email="sending")
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.SENT
+    assert len(push_service.requests) == 1 and smtp.messages == []
+
+
+def test_a_mail_server_that_hangs_up_after_the_message_gets_the_same_message_id_again(user, mail_server):
+    """The one case an email can arrive twice: the server took the message but the answer never came
+    back (here it hangs up). The retry carries the same Message-ID, which mail clients use to drop it."""
+    server = mail_server(drop_after_data=1)
+    delivery = make_delivery(user, due_reminder(user, channels=("email",)))
+    with pytest.raises(reminders.RetryLater):
+        reminders.deliver(delivery.pk)
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.SENT
+    ids = [
+        line for message in server.messages for line in message.splitlines() if line.startswith("Message-ID:")
+    ]
+    assert ids == [f"Message-ID: <reminder-{delivery.pk}@localhost>"] * 2
+
+
+def test_each_push_carries_the_deliverys_topic(user, vapid, push_service):
+    subscribe(user, push_service, "phone")
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.SENT
+    [request] = push_service.requests
+    assert request["headers"]["topic"] == delivery.pk.hex and len(delivery.pk.hex) <= 32
+    assert request["headers"]["urgency"] == "normal"
+
+
+def test_a_push_whose_worker_died_is_sent_again_under_the_same_topic_and_tag(user, vapid, push_service):
+    browser = subscribe(user, push_service, "phone")
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    phone = PushSubscription.objects.get()
+    abandoned(delivery, push_sending=phone.pk)
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.SENT
+    [request] = push_service.requests
+    assert request["headers"]["topic"] == delivery.pk.hex
+    assert browser.decrypt(request["body"])["tag"] == f"reminder-{delivery.reminder_id}"
+
+
+def test_a_push_already_recorded_as_sent_is_not_sent_again(user, vapid, push_service):
+    subscribe(user, push_service, "phone")
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    abandoned(delivery, push_sent_to=[PushSubscription.objects.get().pk])
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.SENT
+    assert push_service.requests == []
+
+
+def test_the_send_time_check_refuses_a_push_host_that_resolves_inside(user, vapid, push_service, settings):
+    """The host passed the check when it was stored; now its name leads inside (a DNS change): the
+    connection's own peer check stops the send before a byte goes out, and the subscription goes."""
+    settings.PUSH_ALLOW_LOOPBACK_HTTP = False
+    settings.PUSH_SERVICE_HOSTS = ["localhost"]
+    port = push_service.url.rsplit(":", 1)[1]
+    PushSubscription.objects.create(
+        user=user, endpoint=f"https://localhost:{port}/x", p256dh=Browser().p256dh, auth=Browser().auth
+    )
+    user.email = ""
+    user.save()
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.FAILED
+    assert push_service.requests == [] and not PushSubscription.objects.exists()
+    delivery.refresh_from_db()
+    assert "non-public address" in delivery.reason
+
+
+def test_one_failing_delivery_does_not_hold_up_its_batch(user, other_user, smtp, monkeypatch):
+    from tracker import tasks
+
+    first = make_delivery(user, due_reminder(user))
+    second = make_delivery(other_user, due_reminder(other_user))
+    real = content.build_message
+
+    def broken_for_the_first(*, kind, user, day):
+        if user.pk == first.user_id:
+            raise RuntimeError("a bug in one user's message")
+        return real(kind=kind, user=user, day=day)
+
+    monkeypatch.setattr(content, "build_message", broken_for_the_first)
+    tasks.send_reminder_batch.run([str(first.pk), str(second.pk)])
+    second.refresh_from_db()
+    assert second.status == DeliveryStatus.SENT and len(smtp.messages) == 1
+
+
+def test_an_account_deleted_before_its_turn_in_the_batch_is_passed_over(user, other_user, smtp):
+    from tracker import tasks
+
+    first = make_delivery(user, due_reminder(user))
+    second = make_delivery(other_user, due_reminder(other_user))
+    services.account_delete(user_id=user.pk)
+    assert reminders.deliver(first.pk) == "taken"
+    tasks.send_reminder_batch.run([str(first.pk), str(second.pk)])
+    assert ReminderDelivery.objects.get().status == DeliveryStatus.SENT and len(smtp.messages) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_an_account_while_its_email_is_being_sent(mail_server):
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    hold = threading.Event()
+    server = mail_server(hold=hold)
+    delivery = make_delivery(user, due_reminder(user))
+    outcome = {}
+    sender = threading.Thread(target=lambda: outcome.setdefault("status", reminders.deliver(delivery.pk)))
+    sender.start()
+    assert server.receiving.wait(10)  # the message is on the wire
+    services.account_delete(user_id=user.pk)  # must not wait for the send, nor fail
+    hold.set()
+    sender.join(10)
+    assert outcome["status"] == DeliveryStatus.SENT  # the send finished without an error
+    assert not ReminderDelivery.objects.exists() and not Reminder.objects.exists()
+    from django.contrib.auth import get_user_model
+
+    assert not get_user_model().objects.filter(pk=user.pk).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_deleting_an_account_while_the_dispatcher_holds_its_reminders():
+    """The trial's 500: the dispatcher inserted a delivery between the deletion's read and its delete.
+    Here a dispatcher transaction locks the reminder and inserts a delivery while the deletion runs."""
+    from django.db import connection, transaction
+
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    reminder = due_reminder(user)
+    locked, release, errors = threading.Event(), threading.Event(), []
+
+    def dispatcher():
+        try:
+            with transaction.atomic():
+                list(Reminder.objects.select_for_update(skip_locked=True).filter(pk=reminder.pk))
+                locked.set()
+                release.wait(10)
+                ReminderDelivery.objects.create(
+                    reminder_id=reminder.pk,
+                    user_id=user.pk,
+                    local_date=date(2026, 1, 1),
+                    slot="08:00",
+                    scheduled_for=timezone.now(),
+                )
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=dispatcher)
+    thread.start()
+    assert locked.wait(10)
+    deleter = threading.Thread(target=lambda: (services.account_delete(user_id=user.pk), connection.close()))
+    deleter.start()
+    with connection.cursor() as cursor:  # the deletion is waiting for the dispatcher's lock
+        for _ in range(100):
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            if cursor.fetchone()[0]:
+                break
+            clock.sleep(0.05)
+    release.set()
+    thread.join(10)
+    deleter.join(20)
+    assert not errors and not deleter.is_alive()
+    assert not ReminderDelivery.objects.exists() and not Reminder.objects.exists()

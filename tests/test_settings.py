@@ -69,7 +69,6 @@ def test_production_mode_passes_djangos_deployment_checks(tmp_path):
         DJANGO_DEBUG="false",
         SECRET_KEY="s" * 20 + "ecret-" + "k" * 30,
         ALLOWED_HOSTS="mg.example.org",
-        SECURE_HSTS_PRELOAD="true",
         TRACKER_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="tracker.settings",
     )
@@ -82,3 +81,32 @@ def test_production_mode_passes_djangos_deployment_checks(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_cache_hides_redis_outages_and_the_api_speaks_json_only(tmp_path):
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "c = s.CACHES['default']; print(c['BACKEND'], c['OPTIONS']['IGNORE_EXCEPTIONS'], "
+        "','.join(s.REST_FRAMEWORK['DEFAULT_RENDERER_CLASSES']), ','.join(s.REST_FRAMEWORK['DEFAULT_PARSER_CLASSES']), "
+        "s.NUM_PROXIES, s.PASSWORD_HASHERS[0].rsplit('.', 1)[1], s.LOG_FORMAT)"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="tracker.settings",
+        TRACKER_VAR_DIR=str(tmp_path),
+        DJANGO_DEBUG="false",
+        SECRET_KEY="k" * 50,
+        ALLOWED_HOSTS="mg.example.org",
+        CACHE_URL="redis://127.0.0.1:6379/1",
+    )
+    result = subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "django_redis.cache.RedisCache",
+        "True",
+        "api.renderers.JSONRenderer",
+        "api.parsers.StrictJSONParser",
+        "0",
+        "Argon2PasswordHasher",
+        "json",
+    ]

@@ -188,7 +188,13 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # HSTS preload is off by default, on purpose: a preloaded domain and all its subdomains are
+    # https-only in every browser for months, even after the header is gone, and a self-hoster's
+    # domain often serves other things. Whoever owns the whole domain can set SECURE_HSTS_PRELOAD=true
+    # and submit it at hstspreload.org (README, "Deploying"). Django's check W021 says the same.
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = [*SILENCED_SYSTEM_CHECKS, "security.W021"]
     SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 # The PWA has no inline script or style and loads nothing from elsewhere (tests/test_pwa_browser.py

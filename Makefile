@@ -41,12 +41,13 @@ migrate: install
 	$(BIN)/python manage.py loaddata foods
 	$(BIN)/python manage.py import_foods --if-changed
 
-# The browser tests drive Debian's Chromium (never a downloaded browser). As root it is installed
-# when missing; otherwise those tests are skipped with the reason (and fail in CI).
+# The browser tests drive Debian's Chromium (never a downloaded browser), the deployment test Debian's
+# Caddy. As root they are installed when missing; otherwise those tests are skipped with the reason
+# (and fail in CI).
 chromium:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing Debian's chromium for the browser tests"; \
-		(apt-get install -y -q chromium >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null)); \
+	@if { [ ! -x /usr/bin/chromium ] || ! command -v caddy >/dev/null; } && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium and caddy for the browser and deployment tests"; \
+		(apt-get install -y -q chromium caddy >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q chromium caddy >/dev/null)); \
 	fi
 
 lint: install-test

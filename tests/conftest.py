@@ -1,4 +1,5 @@
 import os
+import shutil
 
 import pytest
 from django.conf import settings
@@ -38,6 +39,8 @@ def pytest_runtest_setup(item):
         needs.append("Redis (set CELERY_BROKER_URL=redis://...)")
     if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
         needs.append(f"Chromium at {CHROMIUM} (apt-get install chromium)")
+    if item.get_closest_marker("caddy") and not shutil.which("caddy"):
+        needs.append("Caddy (apt-get install caddy)")
     if needs:
         message = "needs " + " and ".join(needs)
         if IN_CI:

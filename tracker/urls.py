@@ -1,10 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from tracker.health import healthz
-
 urlpatterns = [
-    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("", include("pwa.urls")),

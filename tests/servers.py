@@ -3,6 +3,7 @@ project's real clients (pywebpush, smtplib through Django) talk to them over rea
 
 import socketserver
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -48,15 +49,18 @@ class MailServer:
     """A minimal SMTP server. ``greetings`` are the opening replies of successive connections (the
     last repeats): "220" accepts, "421" is a transient refusal. ``rcpt_reply`` answers RCPT TO."""
 
-    def __init__(self, greetings=("220",), rcpt_reply="250 ok", drop_after_data=0, hold=None):
+    def __init__(self, greetings=("220",), rcpt_reply="250 ok", drop_after_data=0, hold=None, delay=0.0):
         """``drop_after_data``: for that many first messages, keep the message and hang up before
         answering (the sender cannot know it arrived). ``hold``: a threading.Event the server waits for
-        before it answers the end of a message (a send in progress)."""
+        before it answers the end of a message (a send in progress). ``delay``: seconds before that
+        answer (a slow server). ``arrivals`` keeps (time.time(), recipient) per message."""
         self.greetings = list(greetings)
         self.rcpt_reply = rcpt_reply
         self.drop_after_data = drop_after_data
         self.hold = hold
         self.receiving = threading.Event()
+        self.delay = delay
+        self.arrivals = []
         self.messages = []
         self.connections = 0
         mail = self
@@ -73,6 +77,7 @@ class MailServer:
                     return
                 self.reply("220 test mail server")
                 data = None
+                recipient = None
                 while True:
                     line = self.rfile.readline()
                     if not line:
@@ -80,8 +85,11 @@ class MailServer:
                     if data is not None:
                         if line in (b".\r\n", b".\n"):
                             mail.messages.append(b"".join(data).decode("utf-8", "replace"))
+                            mail.arrivals.append((time.time(), recipient))
                             data = None
                             mail.receiving.set()
+                            if mail.delay:
+                                time.sleep(mail.delay)
                             if mail.hold is not None:
                                 mail.hold.wait(10)
                             if mail.drop_after_data:
@@ -97,6 +105,7 @@ class MailServer:
                     elif command.startswith("MAIL"):
                         self.reply("250 ok")
                     elif command.startswith("RCPT"):
+                        recipient = line.decode().strip().split(":", 1)[1].strip(" <>").lower()
                         self.reply(mail.rcpt_reply)
                     elif command == "DATA":
                         data = []

@@ -4,13 +4,17 @@ the bench; what is asserted is what must always hold: nothing lost, nothing stor
 
 import os
 import signal
+import subprocess
+import sys
 import threading
 import uuid
+from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
 import requests
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tests import processes
@@ -188,3 +192,98 @@ def test_the_app_works_through_caddy_with_https(var_dir):
         if proxy:
             proxy.stop()
         server.stop()
+
+
+# --- Reminders under faults ---------------------------------------------------------------------------
+
+SCALE = int(os.environ.get("FAULT_SCALE", "1"))  # bench/fault_bench.py runs this at a larger scale
+
+
+def run_dispatcher(var_dir, env) -> subprocess.Popen:
+    """One beat tick in its own process: dispatch what is due, requeue what was abandoned."""
+    code = (
+        "import django; django.setup()\nfrom tracker.tasks import dispatch_reminders\ndispatch_reminders()\n"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code], cwd=processes.ROOT, env=processes.app_env(var_dir, **env)
+    )
+
+
+@pytest.mark.redis
+def test_reminders_survive_a_killed_worker_a_redis_restart_two_beats_and_deletions(var_dir):
+    """Every surviving recipient gets one email, or none when its delivery is recorded "uncertain"
+    (the worker died between "sending" and the answer); nobody gets two. Deleted accounts get at most
+    the one that was already on its way."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import UserFactory
+    from tests.servers import MailServer
+    from tracker import services
+    from tracker.reminders import services as reminders
+    from tracker.reminders.models import Reminder, ReminderDelivery
+
+    count = 40 * SCALE
+    users = [UserFactory(email=f"r{n}@example.org") for n in range(count)]
+    scheduled = timezone.now() - timedelta(seconds=10)
+    for user in users:
+        reminder = reminders.reminder_create(
+            user=user, kind="log_meals", local_time=time(8), channels=["email"]
+        )
+        Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=scheduled)
+    mail_server = MailServer(delay=0.05)
+    redis, port = processes.redis_server(var_dir)
+    env = {
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:{port}/0",
+        "CACHE_URL": f"redis://127.0.0.1:{port}/1",
+        "EMAIL_URL": f"smtp://127.0.0.1:{mail_server.port}",
+    }
+    workers = [processes.celery_worker(var_dir, "first", **env)]
+    try:
+        beats = [run_dispatcher(var_dir, env) for _ in range(2)]  # two beats in the same minute
+        assert [beat.wait(60) for beat in beats] == [0, 0]
+        processes.wait_until(lambda: len(mail_server.arrivals) >= count // 4, timeout=60, what="sending")
+        workers[0].kill()  # SIGKILL, mid-send
+        arrived = {recipient for _, recipient in mail_server.arrivals}
+        doomed = [u for u in users if u.email not in arrived][: max(2, count // 10)]
+        for user in doomed:  # accounts deleted while their reminders wait in the queue
+            services.account_delete(user_id=user.pk)
+        redis.kill()  # Redis restarts empty: every queued send is lost
+        redis, _ = processes.redis_server(var_dir, port)
+        workers.append(processes.celery_worker(var_dir, "second", **env))
+        # Three minutes pass (the dead worker's 2-minute leases run out), then the next tick requeues.
+        gone_by = timedelta(minutes=3)
+        ReminderDelivery.objects.update(
+            created_at=F("created_at") - gone_by, claimed_until=F("claimed_until") - gone_by
+        )
+        assert run_dispatcher(var_dir, env).wait(60) == 0
+
+        def all_finished():
+            return not ReminderDelivery.objects.exclude(
+                status__in=["sent", "uncertain", "failed", "skipped"]
+            ).exists()
+
+        processes.wait_until(all_finished, timeout=90, interval=0.2, what="all deliveries finished")
+    finally:
+        for worker in workers:
+            worker.stop()
+        redis.stop()
+        mail_server.close()
+
+    survivors = {u.email for u in get_user_model().objects.filter(email__endswith="@example.org")}
+    received: dict[str, int] = {}
+    for _, recipient in mail_server.arrivals:
+        received[recipient] = received.get(recipient, 0) + 1
+    statuses = dict(ReminderDelivery.objects.values_list("user__email", "status"))
+    histogram = {n: sum(1 for email in survivors if received.get(email, 0) == n) for n in (0, 1)}
+    twice = sorted(email for email, n in received.items() if n > 1)
+    late = max(t for t, _ in mail_server.arrivals) - scheduled.timestamp()
+    print(
+        f"\nreminders: {len(survivors)} recipients: {histogram[1]} got 1, {histogram[0]} got 0, "
+        f"{len(twice)} got 2+; {len(doomed)} deleted accounts got {sum(received.get(u.email, 0) for u in doomed)}; "
+        f"uncertain: {sum(1 for s in statuses.values() if s == 'uncertain')}; last arrival {late:.1f} s after due"
+    )
+    assert twice == []
+    assert set(statuses) == survivors and set(statuses.values()) <= {"sent", "uncertain"}
+    for email in survivors:
+        assert received.get(email, 0) == 1 or statuses[email] == "uncertain", email
+    assert all(received.get(u.email, 0) <= 1 for u in doomed)

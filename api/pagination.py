@@ -26,7 +26,7 @@ class LookaheadPagination(pagination.BasePagination):
 
     def _positive_int(self, name, default, maximum):
         raw = self.request.query_params.get(name)
-        if raw in (None, ""):
+        if raw is None:
             return default
         try:
             value = int(raw)

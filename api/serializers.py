@@ -32,6 +32,15 @@ class DecimalField(serializers.DecimalField):
         return super().validate_empty_values(data)
 
 
+class BooleanField(serializers.BooleanField):
+    """true or false: DRF would also take "yes", "0", "on" and 1, which the schema does not promise."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class UUIDField(serializers.UUIDField):
     """A UUID is a string: DRF would also take an integer and store UUID(int=…), a different id."""
 
@@ -107,6 +116,7 @@ class TokenSerializer(serializers.Serializer):
 class ProfileSerializer(serializers.ModelSerializer):
     sex = serializers.ChoiceField(choices=Sex.choices, allow_blank=True, required=False)
     time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone], required=False)
+    kidney_disease = BooleanField(required=False)
     target_override_mg = serializers.IntegerField(
         min_value=limits.MIN_TARGET_MG, max_value=limits.MAX_TARGET_MG, allow_null=True, required=False
     )
@@ -660,7 +670,7 @@ class ReminderSerializer(serializers.Serializer):
         max_length=2,
         help_text="web_push and/or email; default both. Email is also the fallback when no browser is reached.",
     )
-    enabled = serializers.BooleanField(required=False, default=True)
+    enabled = BooleanField(required=False, default=True)
     next_fire_at = DateTimeField(read_only=True, allow_null=True)
     created_at = DateTimeField(read_only=True)
 

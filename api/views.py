@@ -189,7 +189,7 @@ class FoodViewSet(viewsets.ReadOnlyModelViewSet):
         foods = Food.objects.visible_to(self.request.user).prefetch_related("portions")
         if self.action != "list":
             return foods.order_by("name")
-        query = s.FoodQuerySerializer(data=self.request.query_params)
+        query = s.FoodQuerySerializer(data=self.request.query_params.dict())
         query.is_valid(raise_exception=True)
         category = query.validated_data.get("category")
         text = query.validated_data.get("search", "").strip()
@@ -315,7 +315,7 @@ def _day_status(user, local_date: date):
 
 
 def _date_range(request):
-    query = s.DateRangeQuerySerializer(data=request.query_params)
+    query = s.DateRangeQuerySerializer(data=request.query_params.dict())
     query.is_valid(raise_exception=True)
     return query.validated_data.get("start"), query.validated_data.get("end")
 
@@ -614,7 +614,7 @@ class DailySummaryView(APIView):
     @extend_schema(parameters=[s.DayQuerySerializer], responses=s.DaySummarySerializer)
     def get(self, request):
         """One local day: food, supplements, total, target, remaining, and the supplement limit."""
-        query = s.DayQuerySerializer(data=request.query_params)
+        query = s.DayQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         profile = services.profile_get(user=request.user)
         day = query.validated_data.get("date") or services.local_today(profile=profile)
@@ -626,7 +626,7 @@ class WeeklySummaryView(APIView):
     @extend_schema(parameters=[s.WeekQuerySerializer], responses=s.WeekSummarySerializer)
     def get(self, request):
         """The seven local days ending at `end`, ascending, with the average and the days on target."""
-        query = s.WeekQuerySerializer(data=request.query_params)
+        query = s.WeekQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         profile = services.profile_get(user=request.user)
         end = query.validated_data.get("end") or services.local_today(profile=profile)
@@ -659,7 +659,7 @@ class ExportView(APIView):
     )
     def get(self, request):
         """All of the user's data: account, profile, every food entry and supplement dose."""
-        query = s.ExportQuerySerializer(data=request.query_params)
+        query = s.ExportQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         if query.validated_data["format"] == "csv":
             return export_csv(request.user)
@@ -774,7 +774,7 @@ class PushSubscriptionView(APIView):
     def delete(self, request):
         """Forget a subscription, given its endpoint as `?endpoint=` (URL-encoded). A JSON body
         `{"endpoint": …}` is taken too, for clients that send one with DELETE."""
-        serializer = s.PushEndpointSerializer(data=request.data or request.query_params)
+        serializer = s.PushEndpointSerializer(data=request.data or request.query_params.dict())
         serializer.is_valid(raise_exception=True)
         if not reminder_services.subscription_delete(
             user=request.user, endpoint=serializer.validated_data["endpoint"]

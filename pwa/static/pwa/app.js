@@ -90,7 +90,7 @@ function ring(total, target) {
     h("circle", { cx: 65, cy: 65, r, fill: "none", stroke: "#e5e7eb", "stroke-width": 14 }),
     h("circle", { cx: 65, cy: 65, r, fill: "none", stroke: "#0f766e", "stroke-width": 14, "stroke-linecap": "round",
       "stroke-dasharray": `${part * c} ${c}`, transform: "rotate(-90 65 65)" }),
-    h("text", { x: 65, y: 72, "text-anchor": "middle", style: "font-size:22px;font-weight:700", text: `${Math.round((total / target) * 100)}%` }));
+    h("text", { x: 65, y: 72, "text-anchor": "middle", class: "ring-percent", text: `${Math.round((total / target) * 100)}%` }));
 }
 
 async function todayScreen() {

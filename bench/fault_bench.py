@@ -7,7 +7,8 @@ with the figures the README's "Under load and faults" table reports.
 
 Scale 10: 2,000 entries from 8 clients while a gunicorn worker is SIGKILLed; one batch replayed by 120
 clients at once; 400 users' reminders through a SIGKILLed Celery worker, a Redis restarted empty, two
-beats and deleted accounts. Then schemathesis' fuzzing (tests/test_api_schema_fuzz.py), counted.
+beats and deleted accounts. Then schemathesis' three phases (tests/test_api_schema_fuzz.py) with 12 x
+scale examples per operation, and the hostile inputs of tests/test_hardening.py.
 """
 
 import argparse
@@ -32,6 +33,7 @@ def main() -> None:
     env.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
     env.setdefault("CACHE_URL", "redis://127.0.0.1:6379/1")
     env["FAULT_SCALE"] = str(args.scale)
+    env.setdefault("FUZZ_EXAMPLES", str(12 * args.scale))
     started = time.monotonic()
     result = subprocess.run(
         [

@@ -31,7 +31,7 @@ class AutoSchema(BaseAutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code, (description, schema) in ERRORS.items():
-            if code == "429" and not getattr(self.view, "throttle_scope", None):
+            if code == "429" and not self.view.get_throttles():
                 continue
             responses.setdefault(
                 code, {"description": description, "content": {"application/json": {"schema": schema}}}

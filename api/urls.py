@@ -1,6 +1,6 @@
 from csp.decorators import csp_update
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from api import views
@@ -32,9 +32,7 @@ urlpatterns = [
     # Swagger UI's small inline <style> (and the inline styles its widgets set).
     path(
         "docs/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(
-            SpectacularSwaggerSplitView.as_view(url_name="schema")
-        ),
+        csp_update({"style-src": ["'unsafe-inline'"]})(views.DocsView.as_view(url_name="schema")),
         name="docs",
     ),
     path("", include(router.urls)),

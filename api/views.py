@@ -10,11 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAcceptable, NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
@@ -34,6 +36,22 @@ from tracker.reminders import services as reminder_services
 from tracker.reminders.models import Reminder, ReminderDelivery
 
 User = get_user_model()
+
+
+# --- Docs ---------------------------------------------------------------------------------------------
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, its start-up script served as a file (the strict CSP allows no inline script). It is
+    an HTML page: a client that accepts only JSON gets a JSON 406 that points at the schema."""
+
+    renderer_classes = [TemplateHTMLRenderer, JSONRenderer]
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        if not isinstance(request.accepted_renderer, TemplateHTMLRenderer):
+            raise NotAcceptable("The docs are an HTML page; the OpenAPI schema is at /api/v1/schema/.")
+        return super().get(request, *args, **kwargs)
 
 
 # --- Auth ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.utils.serializer_helpers import ReturnDict
 
 from foods.catalogue_cache import catalogue_row
 from foods.importers.records import DATA_TYPE_LABELS
@@ -18,6 +19,46 @@ from tracker.reminders.models import Channel, DeliveryStatus, ReminderKind
 User = get_user_model()
 
 MG = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": False}
+
+
+_BOUND: dict = {}
+
+
+def _bound(serializer_class, without: tuple = ()) -> serializers.Serializer:
+    """An instance of ``serializer_class`` whose fields are bound once per process (less ``without``).
+
+    DRF deep-copies every declared field for each serializer instance (a logged entry with its day is
+    about 30 fields), which costs more than validating or rendering them. The shared instance keeps no
+    per-request state (no instance, data, context or ``partial``): threads may share it. Only for
+    serializers whose fields read no context."""
+    bound = _BOUND.get((serializer_class, without))
+    if bound is None:
+        bound = serializer_class()
+        for name in without:
+            del bound.fields[name]
+        _BOUND[(serializer_class, without)] = bound
+    return bound
+
+
+def represent(serializer: serializers.Serializer, **built) -> ReturnDict:
+    """``serializer.data``, rendered by the class's bound instance; ``built``: the JSON of some fields,
+    already made by the caller (the day's summary), in their place. ``serializer`` itself stays
+    attached to the data, as DRF's renderers expect."""
+    names = list(_bound(type(serializer)).fields)
+    data = _bound(type(serializer), tuple(sorted(built))).to_representation(serializer.instance)
+    data.update(built)
+    return ReturnDict({name: data[name] for name in names}, serializer=serializer)
+
+
+def validated(serializer_class, data) -> dict:
+    """``serializer_class(data=data)``'s validated data, validated by the class's bound instance (not for
+    partial updates). Invalid data is validated again the usual way, so that the 400 is DRF's own."""
+    try:
+        return _bound(serializer_class).run_validation(data)
+    except (serializers.ValidationError, DjangoValidationError):
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
 
 
 # --- Strict field types: what a client sends must be what it means ------------------------------------

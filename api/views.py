@@ -26,7 +26,7 @@ from api.export import export_csv, export_json
 from api.schema import CONFLICT
 from foods import open_food_facts
 from foods.barcode import barcode_lookup
-from foods.catalogue_cache import catalogue_json
+from foods.catalogue_cache import catalogue_json, one_catalogue_version
 from foods.models import Food, SupplementForm
 from foods.nutrition import round_mg
 from foods.search import search_food_ids
@@ -360,13 +360,19 @@ class OwnedViewSet(
 
     def _respond(self, row, serializer_class, code=status.HTTP_200_OK):
         row.day = _day_status(self.request.user, row.local_date)
-        return Response(serializer_class(row, context=self.get_serializer_context()).data, status=code)
+        serializer = serializer_class(row, context=self.get_serializer_context())
+        return Response(s.represent(serializer, day=_day_json(row.day)), status=code)
 
     def _validated(self, serializer):
         """Validate with the user's zone active: a time sent without an offset is their local time."""
-        with timezone.override(services.profile_get(user=self.request.user).zone):
+        with timezone.override(services.profile_get(user=self.request.user).zone), one_catalogue_version():
             serializer.is_valid(raise_exception=True)
         return serializer.validated_data
+
+    def _validated_new(self, data) -> dict:
+        """``_validated`` for a new entry, by the serializer class's bound instance (s.validated)."""
+        with timezone.override(services.profile_get(user=self.request.user).zone), one_catalogue_version():
+            return s.validated(self.get_serializer_class(), data)
 
     def _changes(self, request, partial):
         row = self.get_object()
@@ -400,7 +406,7 @@ class IntakeViewSet(OwnedViewSet):
     related = ("food", "portion")
 
     def create(self, request, *args, **kwargs):
-        data = self._validated(self.get_serializer(data=request.data))
+        data = self._validated_new(request.data)
         entry, created = services.intake_create(
             user=request.user,
             food=data["food"],
@@ -468,7 +474,7 @@ class SupplementDoseViewSet(OwnedViewSet):
     related = ("form",)
 
     def create(self, request, *args, **kwargs):
-        data = self._validated(self.get_serializer(data=request.data))
+        data = self._validated_new(request.data)
         dose, created = services.dose_create(
             user=request.user,
             form=data["form"],
@@ -513,7 +519,7 @@ class EntryBatchView(APIView):
         batch = s.BatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         entries, errors = [], {}
-        with timezone.override(services.profile_get(user=request.user).zone):
+        with timezone.override(services.profile_get(user=request.user).zone), one_catalogue_version():
             for position, raw in enumerate(batch.validated_data["entries"]):
                 kind = raw.get("type")
                 if kind not in (services.INTAKE, services.DOSE):

@@ -1,10 +1,12 @@
 """The catalogue changes rarely and is read on every search: API pages of it are cached, keyed by a
 catalogue version that every save or delete of a food, portion or supplement form moves on."""
 
+import contextvars
 import hashlib
 import threading
 import uuid
 from collections import OrderedDict
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
@@ -21,12 +23,33 @@ def _version_timeout() -> int | None:
     return 60 if backend.endswith("LocMemCache") else None
 
 
+# Inside ``one_catalogue_version()``: a one-item list holding the version once read, else None.
+_pinned: contextvars.ContextVar[list | None] = contextvars.ContextVar("catalogue_version", default=None)
+
+
+@contextmanager
+def one_catalogue_version():
+    """Within this block (one request's validation) the catalogue version is read from the cache at
+    most once: a food with its portion, or a batch of entries, would otherwise ask for it per field,
+    and each ask is a round trip to Redis."""
+    token = _pinned.set([None])
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def catalogue_version() -> str:
+    box = _pinned.get()
+    if box is not None and box[0] is not None:
+        return box[0]
     version = cache.get(VERSION_KEY)
     if version is None:
         version = uuid.uuid4().hex
         cache.add(VERSION_KEY, version, _version_timeout())
         version = cache.get(VERSION_KEY, version)
+    if box is not None:
+        box[0] = version
     return version
 
 
@@ -34,7 +57,11 @@ def bump_catalogue_version(instance=None, **_signal_kwargs) -> None:
     """The shared catalogue changed. A user's own food is no part of it (and never cached)."""
     if instance is not None and _is_own(instance):
         return
-    cache.set(VERSION_KEY, uuid.uuid4().hex, _version_timeout())
+    version = uuid.uuid4().hex
+    cache.set(VERSION_KEY, version, _version_timeout())
+    box = _pinned.get()
+    if box is not None:
+        box[0] = version
 
 
 def _is_own(row) -> bool:

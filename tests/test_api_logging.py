@@ -1,5 +1,6 @@
 """Logging foods and supplements over HTTP: numbers, replays, conflicts, per-field errors."""
 
+import json
 import uuid
 from datetime import datetime, timedelta
 
@@ -230,3 +231,34 @@ def test_a_time_without_an_offset_is_the_users_local_time(api, almonds_oz):
 def test_dates_out_of_range_are_400_not_500(api, url):
     response = api.get(url)
     assert response.status_code == 400
+
+
+def test_the_fast_answer_to_a_new_entry_equals_the_serializers_own(api, almonds_oz, citrate):
+    """Creates validate and render through serializers bound once per process (api/serializers.py,
+    _bound): the 201 must be exactly what a fresh serializer gives, the day's summary included."""
+    from rest_framework.renderers import JSONRenderer
+
+    from api import serializers as s
+    from api.views import _day_status
+    from tracker.models import IntakeEntry, SupplementDose
+
+    for url, body, model, serializer_class in (
+        (
+            "/api/v1/intakes/",
+            {"food": almonds_oz.food_id, "portion": almonds_oz.pk, "quantity": 2.5, "note": "x"},
+            IntakeEntry,
+            s.IntakeCreatedSerializer,
+        ),
+        (
+            "/api/v1/supplement-doses/",
+            {"form": citrate.pk, "compound_mg": 500},
+            SupplementDose,
+            s.DoseCreatedSerializer,
+        ),
+    ):
+        response = api.post(url, body)
+        assert response.status_code == 201
+        row = model.objects.get(pk=response.json()["id"])
+        row.day = _day_status(row.user, row.local_date)
+        expected = json.loads(JSONRenderer().render(serializer_class(row).data))
+        assert response.json() == expected

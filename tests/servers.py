@@ -14,6 +14,7 @@ class PushService:
     def __init__(self, statuses=(201,)):
         self.statuses = list(statuses)
         self.requests = []
+        self.retry_after = "7"
         service = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -29,7 +30,7 @@ class PushService:
                 status = service.statuses.pop(0) if len(service.statuses) > 1 else service.statuses[0]
                 self.send_response(status)
                 if status in (429, 503):
-                    self.send_header("Retry-After", "7")
+                    self.send_header("Retry-After", service.retry_after)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

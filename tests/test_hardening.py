@@ -363,3 +363,29 @@ def test_the_schema_states_the_limits_the_server_enforces(api):
         for operation in path.values():
             for media_type in operation.get("requestBody", {}).get("content", {}):
                 assert media_type == "application/json", media_type
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "64:ff9b::a9fe:a9fe",
+        "64:ff9b:1::1",
+        "2002:7f00:1::",
+        "2002:a9fe:a9fe::1",
+        "::127.0.0.1",
+        "fec0::1",
+        "::ffff:10.0.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+    ],
+)
+def test_addresses_that_lead_inside_are_never_public(address):
+    from tracker.reminders.push import is_public_address
+
+    assert not is_public_address(address)
+
+
+def test_public_addresses_stay_public():
+    from tracker.reminders.push import is_public_address
+
+    assert is_public_address("142.250.74.106") and is_public_address("2a00:1450:4007:80e::200a")

@@ -148,6 +148,10 @@ def test_logs_are_json_with_the_request_id_and_carry_no_health_data(api, almonds
     text = "\n".join(lines)
     for secret in ("cardiology", "palpitations", "Almonds", "Citrate", "300"):
         assert secret not in text, secret
-    warning = next(json.loads(line) for line in lines if "Bad Request" in line)
+    searched = api.get("/api/v1/foods/?search=magnesium%20for%20migraine&category=zzz")
+    assert searched.status_code == 400
+    lines = [formatter.format(record) for record in caplog.records]
+    assert not any("migraine" in line for line in lines)
+    warning = next(json.loads(line) for line in lines if "Bad Request: /api/v1/intakes/" in line)
     assert warning["level"] == "WARNING" and warning["logger"] == "django.request"
     assert warning["request_id"] == bad["X-Request-ID"]

@@ -647,7 +647,7 @@ def test_deleting_an_account_while_its_email_is_being_sent(mail_server):
     services.account_delete(user_id=user.pk)  # must not wait for the send, nor fail
     hold.set()
     sender.join(10)
-    assert outcome["status"] == DeliveryStatus.SENT  # the send finished without an error
+    assert outcome["status"] == "taken"  # the send finished without an error; its record had gone
     assert not ReminderDelivery.objects.exists() and not Reminder.objects.exists()
     from django.contrib.auth import get_user_model
 
@@ -701,3 +701,70 @@ def test_deleting_an_account_while_the_dispatcher_holds_its_reminders():
     deleter.join(20)
     assert not errors and not deleter.is_alive()
     assert not ReminderDelivery.objects.exists() and not Reminder.objects.exists()
+
+
+def test_a_slow_worker_overtaken_by_another_sends_nothing_more(user, vapid, smtp, push_service, monkeypatch):
+    """Worker A outlives its lease during a push; worker B claims the delivery and finishes it. A's
+    next write finds its claim gone and A stops: one email in all, not two."""
+    from tracker.reminders import push
+
+    subscribe(user, push_service, "phone")
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push", "email")))
+    real_send, outcomes, calls = push.send, [], []
+
+    def slow_send(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:  # A's push: meanwhile B (three minutes on) takes the delivery over
+            outcomes.append(("B", reminders.deliver(delivery.pk, now=timezone.now() + timedelta(minutes=3))))
+        return real_send(*args, **kwargs)
+
+    monkeypatch.setattr(push, "send", slow_send)
+    outcomes.append(("A", reminders.deliver(delivery.pk)))
+    assert outcomes == [("B", DeliveryStatus.SENT), ("A", "taken")]
+    assert len(smtp.messages) == 1
+    assert ReminderDelivery.objects.get().status == DeliveryStatus.SENT
+
+
+def test_nothing_stays_unfinished_past_the_catch_up_window(user, django_capture_on_commit_callbacks):
+    reminder = due_reminder(user)
+    long_ago = timezone.now() - timedelta(minutes=45)
+    rows = {
+        "sending, email in doubt": (DeliveryStatus.SENDING, {"email": "sending"}, DeliveryStatus.UNCERTAIN),
+        "retrying, push reached": (DeliveryStatus.RETRYING, {"push_sent_to": [1]}, DeliveryStatus.SENT),
+        "pending, message lost": (DeliveryStatus.PENDING, {}, DeliveryStatus.FAILED),
+    }
+    for n, (slot, (status, results, _)) in enumerate(rows.items()):
+        ReminderDelivery.objects.create(
+            reminder=reminder,
+            user=user,
+            local_date=date(2026, 1, 1 + n),
+            slot=slot[:32],
+            scheduled_for=long_ago,
+            status=status,
+            channel_results=results,
+            claimed_until=long_ago,
+        )
+    dispatch(django_capture_on_commit_callbacks)
+    final = {d.slot: d.status for d in ReminderDelivery.objects.filter(scheduled_for=long_ago)}
+    assert final == {slot[:32]: expected for slot, (_, _, expected) in rows.items()}
+    assert "catch-up window" in ReminderDelivery.objects.get(status=DeliveryStatus.FAILED).reason
+
+
+def test_a_long_retry_after_is_capped_to_the_catch_up_window(user, vapid, push_services):
+    service = push_services(statuses=[503])
+    subscribe(user, service, "phone")
+    delivery = make_delivery(user, due_reminder(user, channels=("web_push",)))
+    service.retry_after = "3600"
+    with pytest.raises(reminders.RetryLater) as retry:
+        reminders.deliver(delivery.pk)
+    assert retry.value.countdown <= 30 * 60
+
+
+def test_a_reminder_turned_off_after_its_push_went_out_is_recorded_as_sent(user, vapid, push_service):
+    subscribe(user, push_service, "phone")
+    reminder = due_reminder(user, channels=("web_push",))
+    delivery = make_delivery(user, reminder)
+    abandoned(delivery, push_sent_to=[PushSubscription.objects.get().pk])
+    Reminder.objects.filter(pk=reminder.pk).update(enabled=False)
+    assert reminders.deliver(delivery.pk) == DeliveryStatus.SENT
+    assert push_service.requests == []

@@ -15,10 +15,15 @@ _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestIdFilter(logging.Filter):
-    """Adds ``request_id`` to every log record (``-`` outside a request, e.g. in the Celery worker)."""
+    """Adds ``request_id`` to every log record (``-`` outside a request, e.g. in the Celery worker),
+    and reduces the request Django attaches to its 4xx/5xx records to method and path: a query string
+    may hold a food search or a push endpoint, which have no place in logs."""
 
     def filter(self, record):
         record.request_id = request_id_var.get()
+        request = getattr(record, "request", None)
+        if request is not None and not isinstance(request, str):
+            record.request = f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}"
         return True
 
 

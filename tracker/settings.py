@@ -316,7 +316,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Email (reminders' fallback channel) ------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# Development prints emails; production without EMAIL_URL sends none (printing them would put reminder
+# texts, which hold intake figures, in the logs).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://" if DEBUG else "dummymail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Magnesium tracker <reminders@localhost>")
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)

@@ -1,6 +1,7 @@
 """One account per email address (case-insensitive), enforced by the database so that two
 registrations at the same moment cannot both win. Accounts that already share an address keep it on the
-oldest; the newer ones' address is cleared (their owners can set it again) and their ids are printed."""
+oldest; the newer ones' address is cleared and their ids are printed (an admin can give them another
+address in the admin; until then they get no email reminders)."""
 
 from django.db import migrations
 from django.db.models.functions import Lower

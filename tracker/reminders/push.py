@@ -71,15 +71,29 @@ def _allowed_loopback(host: str) -> bool:
     return settings.PUSH_ALLOW_LOOPBACK_HTTP and host in LOOPBACK_NAMES
 
 
+# IPv6 ranges that carry an IPv4 address inside (NAT64, IPv4-compatible, 6to4 is checked by its own
+# property) or are deprecated site-local: a push service never lives there, an attacker's address might.
+_NOT_PUSH_SERVICES_V6 = [
+    ipaddress.ip_network(net)
+    for net in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96", "::ffff:0:0:0/96", "fec0::/10")
+]
+
+
 def is_public_address(address: str) -> bool:
     """Routable on the internet: not private, loopback, link-local (169.254.x, cloud metadata),
-    multicast, reserved or unspecified, IPv4-mapped IPv6 included."""
+    multicast, reserved or unspecified; an IPv6 address that embeds an IPv4 one (mapped, NAT64,
+    IPv4-compatible, 6to4) is judged by that IPv4 address or refused."""
     try:
         ip = ipaddress.ip_address(address.split("%", 1)[0])
     except ValueError:
         return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour:
+            ip = ip.sixtofour
+        elif any(ip in net for net in _NOT_PUSH_SERVICES_V6):
+            return False
     return ip.is_global and not ip.is_multicast
 
 

@@ -285,7 +285,38 @@ def _requeue_abandoned(now: datetime) -> int:
     )
     with transaction.atomic():
         _enqueue_on_commit([str(pk) for pk in abandoned])
+    _close_expired(now, window_start)
     return len(abandoned)
+
+
+def _close_expired(now: datetime, window_start: datetime) -> int:
+    """Deliveries left unfinished past the catch-up window (their worker died late in it, or a retry
+    message was lost) are closed for good: `uncertain` when an email may have gone out, `sent` when a
+    channel reached the user, else `failed`. Nothing stays "sending" or "retrying" forever."""
+    stale = list(
+        ReminderDelivery.objects.filter(scheduled_for__lt=window_start)
+        .filter(
+            Q(status=DeliveryStatus.PENDING)
+            | Q(status__in=[DeliveryStatus.SENDING, DeliveryStatus.RETRYING], claimed_until__lt=now)
+        )
+        .only("id", "status", "attempts", "channel_results", "title", "body")[: SEND_BATCH * 10]
+    )
+    window = int(schedule.CATCH_UP_WINDOW.total_seconds() // 60)
+    for delivery in stale:
+        results = dict(delivery.channel_results)
+        if results.get("email") == "sending":
+            results["email"] = "uncertain"
+            status, reason = DeliveryStatus.UNCERTAIN, IN_DOUBT_EMAIL
+        elif results.get("push_sent_to") or results.get("email") == "sent":
+            status, reason = DeliveryStatus.SENT, ""
+        else:
+            status, reason = DeliveryStatus.FAILED, f"not sent within the {window}-minute catch-up window"
+        ReminderDelivery.objects.filter(
+            pk=delivery.pk, status=delivery.status, attempts=delivery.attempts
+        ).update(
+            status=status, reason=reason[:300], channel_results=results, finished_at=now, claimed_until=None
+        )
+    return len(stale)
 
 
 def test_send(*, reminder: Reminder) -> ReminderDelivery:
@@ -343,18 +374,28 @@ def _claim(delivery_id, now: datetime) -> bool:
     )
 
 
+class ClaimLost(Exception):
+    """Another worker claimed this delivery (this one was too slow for its lease), or it is gone."""
+
+
 def _record(delivery: ReminderDelivery, results: dict, **fields) -> None:
-    """Write the channel results (and any other fields) now, committed, whatever happens next. An
-    UPDATE by primary key: when the account was deleted meanwhile it changes nothing, and that is fine."""
+    """Write the channel results (and any other fields) now, committed, whatever happens next, and
+    extend the lease. Only while this worker's claim holds (the attempt number it claimed): if another
+    worker has claimed the delivery since, or the account was deleted, raise ClaimLost and send nothing
+    more."""
     delivery.channel_results = results
-    ReminderDelivery.objects.filter(pk=delivery.pk).update(channel_results=results, **fields)
+    fields.setdefault("claimed_until", timezone.now() + LEASE)
+    if not ReminderDelivery.objects.filter(pk=delivery.pk, attempts=delivery.attempts).update(
+        channel_results=results, **fields
+    ):
+        raise ClaimLost(str(delivery.pk))
 
 
 def _finish(delivery: ReminderDelivery, status: str, reason: str = "") -> str:
     delivery.status, delivery.reason = status, reason[:300]
     delivery.finished_at = timezone.now()
     delivery.claimed_until = None
-    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+    ReminderDelivery.objects.filter(pk=delivery.pk, attempts=delivery.attempts).update(
         status=delivery.status,
         reason=delivery.reason,
         finished_at=delivery.finished_at,
@@ -461,11 +502,17 @@ def _send_email(delivery: ReminderDelivery, results: dict, address: str) -> tupl
 def deliver(delivery_id, *, now: datetime | None = None) -> str:
     """Send one occurrence on its channels; record sent, skipped (and why) or failed (and why).
 
-    Returns the status, or "taken" when another worker holds or finished it, or "gone" when the account
-    was deleted. Raises RetryLater on a transient failure while attempts remain; channels already done
-    are not repeated on the retry.
+    Returns the status, or "taken" when another worker holds or finished it (or took it over from this
+    one), or "gone" when the account was deleted. Raises RetryLater on a transient failure while
+    attempts remain; channels already done are not repeated on the retry.
     """
-    now = now or timezone.now()
+    try:
+        return _deliver(delivery_id, now=now or timezone.now())
+    except ClaimLost:
+        return "taken"
+
+
+def _deliver(delivery_id, *, now: datetime) -> str:
     if not _claim(delivery_id, now):
         return "taken"
     delivery = (
@@ -475,13 +522,17 @@ def deliver(delivery_id, *, now: datetime | None = None) -> str:
         return "gone"
     reminder, user = delivery.reminder, delivery.user
     is_test = delivery.slot.startswith("test-")
-    if not reminder.enabled and not is_test:
-        return _finish(delivery, DeliveryStatus.SKIPPED, "the reminder was turned off")
     results = dict(delivery.channel_results)
     if results.get("email") == "sending":
         # the last worker wrote "sending" and died before the outcome: the mail server may have it
         results["email"] = "uncertain"
         _record(delivery, results)
+    if not reminder.enabled and not is_test:
+        if results.get("push_sent_to") or results.get("email") == "sent":
+            return _finish(delivery, DeliveryStatus.SENT, "the reminder was turned off after it was sent")
+        if results.get("email") == "uncertain":
+            return _finish(delivery, DeliveryStatus.UNCERTAIN, IN_DOUBT_EMAIL)
+        return _finish(delivery, DeliveryStatus.SKIPPED, "the reminder was turned off")
     if not delivery.body:
         message = content.build_message(kind=reminder.kind, user=user, day=delivery.local_date)
         if message.skip_reason and not is_test:
@@ -516,7 +567,9 @@ def deliver(delivery_id, *, now: datetime | None = None) -> str:
     retry_after = int(results.pop("retry_after", 0))
     if transient and not last_attempt:
         delivery.status, delivery.reason = DeliveryStatus.RETRYING, "; ".join(transient)[:300]
-        countdown = retry_after or min(30 * 2 ** (attempts - 1), 1800)
+        # never past the catch-up window: a retry that late would not be sent anyway
+        window_left = (delivery.scheduled_for + schedule.CATCH_UP_WINDOW - timezone.now()).total_seconds()
+        countdown = max(1, min(retry_after or 30 * 2 ** (attempts - 1), 1800, int(window_left)))
         delivery.claimed_until = timezone.now() + timedelta(seconds=countdown)
         _record(
             delivery,

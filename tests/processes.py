@@ -107,7 +107,9 @@ def gunicorn(var_dir: Path, workers: int = 2, **env) -> tuple[Process, str]:
     )
     url = f"http://127.0.0.1:{port}"
     wait_until(
-        lambda: requests.get(f"{url}/healthz", timeout=2).status_code in (200, 503), what="gunicorn up"
+        lambda: requests.get(f"{url}/healthz", timeout=2).status_code in (200, 503),
+        timeout=60,
+        what="gunicorn up",
     )
     return process, url
 
@@ -214,6 +216,7 @@ def caddy(var_dir: Path, backend: str) -> tuple[Process, str, str]:
     url, root = f"https://localhost:{port}", str(var_dir / "caddy-data/pki/authorities/local/root.crt")
     wait_until(
         lambda: requests.get(f"{url}/healthz", verify=root, timeout=2).status_code in (200, 503),
+        timeout=60,
         what="caddy up",
     )
     return process, url, root

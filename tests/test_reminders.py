@@ -641,7 +641,16 @@ def test_deleting_an_account_while_its_email_is_being_sent(mail_server):
     server = mail_server(hold=hold)
     delivery = make_delivery(user, due_reminder(user))
     outcome = {}
-    sender = threading.Thread(target=lambda: outcome.setdefault("status", reminders.deliver(delivery.pk)))
+
+    def send():
+        from django.db import connection
+
+        try:
+            outcome["status"] = reminders.deliver(delivery.pk)
+        finally:
+            connection.close()  # a thread's connection would outlive the test and block its teardown
+
+    sender = threading.Thread(target=send)
     sender.start()
     assert server.receiving.wait(10)  # the message is on the wire
     services.account_delete(user_id=user.pk)  # must not wait for the send, nor fail

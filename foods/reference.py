@@ -53,7 +53,11 @@ UPPER_LIMIT_TABLE: tuple[tuple[int, int | None, int], ...] = (
     (9, 18, 350),
     (19, None, 350),
 )
+# The limit table has pregnancy and lactation rows of 350 mg, the same as the age rows that can be
+# pregnant (from 9): the limit is computed from age alone. Pregnancy or breastfeeding is refused in a
+# profile below this age (tracker/services/profile.py).
 PREGNANCY_LACTATION_UPPER_LIMIT_MG = 350
+MIN_PREGNANCY_AGE = 10
 
 
 def age_on(birth_date: date, on: date) -> int:
@@ -100,12 +104,15 @@ def rda_for(*, sex: str, birth_date: date, life_stage: str, on: date) -> Recomme
         if months < 7:
             return Recommendation(INFANT_0_6_MONTHS_AI, "Adequate Intake for an infant aged 0–6 months")
         return Recommendation(INFANT_7_12_MONTHS_AI, "Adequate Intake for an infant aged 7–12 months")
-    if sex == FEMALE and life_stage == PREGNANT:
+    if sex == FEMALE and life_stage in (PREGNANT, LACTATING):
         row = _life_stage_row(age)
-        return Recommendation(row.pregnancy, f"RDA in pregnancy, age {row.label}")
-    if sex == FEMALE and life_stage == LACTATING:
-        row = _life_stage_row(age)
-        return Recommendation(row.lactation, f"RDA while breastfeeding, age {row.label}")
+        what = "in pregnancy" if life_stage == PREGNANT else "while breastfeeding"
+        mg = row.pregnancy if life_stage == PREGNANT else row.lactation
+        if age > 50:
+            return Recommendation(mg, f"RDA {what}, the 31–50 years row (none is published past 50)")
+        if age < 14:
+            return Recommendation(mg, f"RDA {what}, the 14–18 years row (published as up to 18 years)")
+        return Recommendation(mg, f"RDA {what}, age {row.label}")
     row = _row_for(age)
     if age <= 13:
         return Recommendation(row.female, f"RDA for a child aged {row.label}")
@@ -114,13 +121,12 @@ def rda_for(*, sex: str, birth_date: date, life_stage: str, on: date) -> Recomme
     return Recommendation(row.female, f"RDA for a {'woman' if age >= 19 else 'girl'} aged {row.label}")
 
 
-def supplement_upper_limit_mg(*, birth_date: date, life_stage: str, on: date) -> int | None:
-    """The UL for supplemental magnesium on ``on``; None under one year (not established)."""
+def supplement_upper_limit_mg(*, birth_date: date, on: date) -> int | None:
+    """The UL for supplemental magnesium on ``on``, by age alone (sex, pregnancy and lactation do not
+    change it); None under one year (not established)."""
     age = age_on(birth_date, on)
     if age < 1:
         return None
-    if life_stage in (PREGNANT, LACTATING):
-        return PREGNANCY_LACTATION_UPPER_LIMIT_MG
     for min_age, max_age, limit in UPPER_LIMIT_TABLE:
         if age >= min_age and (max_age is None or age <= max_age):
             return limit

@@ -142,3 +142,32 @@ def test_unknown_api_paths_are_json_404(api):
     response = api.get("/api/v1/no-such-thing/")
     assert response.status_code == 404
     assert response.json() == {"detail": "Not found."}
+
+
+@pytest.mark.parametrize(("stage", "years"), [("pregnant", 8), ("lactating", 2)])
+def test_pregnancy_or_breastfeeding_is_refused_for_a_child(api, user, stage, years):
+    from datetime import date
+
+    today = date.today()
+    born = today.replace(year=today.year - years, day=1)
+    response = api.patch(
+        "/api/v1/profile/", {"sex": "female", "birth_date": born.isoformat(), "life_stage": stage}
+    )
+    assert response.status_code == 400
+    assert "from age 10" in response.json()["life_stage"][0]
+    user.profile.refresh_from_db()
+    assert user.profile.life_stage != stage
+
+
+def test_a_pregnant_teenager_is_accepted_with_her_own_row(api):
+    from datetime import date
+
+    today = date.today()
+    born = today.replace(year=today.year - 16, day=1)
+    response = api.patch(
+        "/api/v1/profile/", {"sex": "female", "birth_date": born.isoformat(), "life_stage": "pregnant"}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["daily_target_mg"], body["supplement_upper_limit_mg"]) == (400, 350)
+    assert body["target_label"] == "RDA in pregnancy, age 14–18 years"

@@ -1,6 +1,6 @@
 """The RDA and upper-limit tables of ../shared/reference/magnesium.md [ODS], row by row."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -115,20 +115,45 @@ def test_pregnancy_outside_the_published_ages_takes_the_nearest_row():
     ("age", "limit"), [(1, 65), (3, 65), (4, 110), (8, 110), (9, 350), (18, 350), (19, 350), (80, 350)]
 )
 def test_supplement_upper_limit_by_age(age, limit):
-    assert (
-        reference.supplement_upper_limit_mg(birth_date=born_years_ago(age), life_stage="none", on=ON) == limit
-    )
+    assert reference.supplement_upper_limit_mg(birth_date=born_years_ago(age), on=ON) == limit
 
 
 def test_upper_limit_is_not_established_for_infants():
-    assert reference.supplement_upper_limit_mg(birth_date=date(2026, 1, 1), life_stage="none", on=ON) is None
+    assert reference.supplement_upper_limit_mg(birth_date=date(2026, 1, 1), on=ON) is None
 
 
-def test_upper_limit_in_pregnancy_and_lactation_is_350():
-    for stage in ("pregnant", "lactating"):
-        assert (
-            reference.supplement_upper_limit_mg(birth_date=born_years_ago(16), life_stage=stage, on=ON) == 350
-        )
+@pytest.mark.parametrize(("age", "limit"), [(12, 350), (16, 350), (45, 350)])
+@pytest.mark.parametrize("stage", ["pregnant", "lactating"])
+def test_upper_limit_in_pregnancy_and_lactation_comes_from_age_alone(age, limit, stage):
+    target = daily_target(
+        sex="female", birth_date=born_years_ago(age), life_stage=stage, target_override_mg=None, on=ON
+    )
+    assert target.supplement_upper_limit_mg == limit
+
+
+@pytest.mark.parametrize(("age", "rda", "limit"), [(0, 30, None), (2, 80, 65), (6, 130, 110), (11, 240, 350)])
+def test_a_child_without_sex_gets_the_age_row_not_the_adult_daily_value(age, rda, limit):
+    born = ON - timedelta(days=60) if age == 0 else born_years_ago(age)
+    target = daily_target(sex="", birth_date=born, life_stage="none", target_override_mg=None, on=ON)
+    assert (target.rda_mg, target.supplement_upper_limit_mg) == (rda, limit)
+    assert "Daily Value" not in target.label
+
+
+def test_from_14_without_sex_the_daily_value_stands_in_but_the_limit_is_by_age():
+    target = daily_target(
+        sex="", birth_date=born_years_ago(16), life_stage="none", target_override_mg=None, on=ON
+    )
+    assert (target.rda_mg, target.supplement_upper_limit_mg) == (420, 350)
+    assert "add your sex" in target.label
+
+
+def test_a_pregnant_woman_past_50_is_told_which_row_is_used_and_why():
+    label = reference.rda_for(sex="female", birth_date=born_years_ago(52), life_stage="pregnant", on=ON).label
+    assert label == "RDA in pregnancy, the 31–50 years row (none is published past 50)"
+    young = reference.rda_for(
+        sex="female", birth_date=born_years_ago(13), life_stage="lactating", on=ON
+    ).label
+    assert young == "RDA while breastfeeding, the 14–18 years row (published as up to 18 years)"
 
 
 def test_a_doctor_set_target_overrides_the_table():

@@ -19,15 +19,20 @@ def daily_target(
     *, sex: str, birth_date: date | None, life_stage: str, target_override_mg: int | None, on: date
 ) -> DailyTarget:
     """The target for ``on``. Age is computed on that day, so a birthday can move a person across a
-    band. A doctor-set override replaces the table. Without sex or birth date the Daily Value
-    (420 mg, ODS) stands in until the profile is complete."""
-    if birth_date is None or not sex or birth_date > on:
+    band. A doctor-set override replaces the table. Whenever the birth date is known, the limit comes
+    from the age row, and so does the target up to 13 (where sex does not matter). Without a birth
+    date, or from 14 without sex, the Daily Value (420 mg, ODS) stands in until the profile is
+    complete."""
+    if birth_date is None or birth_date > on:
         rda, label = reference.DAILY_VALUE_MG, "Daily Value (complete your profile for your own RDA)"
         upper = reference.ADULT_UPPER_LIMIT_MG
     else:
-        recommendation = reference.rda_for(sex=sex, birth_date=birth_date, life_stage=life_stage, on=on)
-        rda, label = recommendation.rda_mg, recommendation.label
-        upper = reference.supplement_upper_limit_mg(birth_date=birth_date, life_stage=life_stage, on=on)
+        upper = reference.supplement_upper_limit_mg(birth_date=birth_date, on=on)
+        if sex or reference.age_on(birth_date, on) <= 13:
+            recommendation = reference.rda_for(sex=sex, birth_date=birth_date, life_stage=life_stage, on=on)
+            rda, label = recommendation.rda_mg, recommendation.label
+        else:
+            rda, label = reference.DAILY_VALUE_MG, "Daily Value (add your sex for your own RDA)"
     if target_override_mg:
         return DailyTarget(target_override_mg, rda, upper, "Target set by your doctor", True)
     return DailyTarget(rda, rda, upper, label, False)

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from foods import reference
 from tracker import limits
 from tracker.models import Profile
 from tracker.nutrition import DailyTarget, target_for_profile
@@ -48,6 +49,13 @@ def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
             errors["birth_date"] = ["The birth date cannot be in the future."]
         elif profile.birth_date.year < limits.EARLIEST_YEAR:
             errors["birth_date"] = [f"The birth date cannot be before {limits.EARLIEST_YEAR}."]
+        elif profile.life_stage in (reference.PREGNANT, reference.LACTATING):
+            age = reference.age_on(profile.birth_date, timezone.now().date())
+            if age < reference.MIN_PREGNANCY_AGE:
+                errors["life_stage"] = [
+                    f"Pregnancy or breastfeeding can be set from age {reference.MIN_PREGNANCY_AGE}; "
+                    f"this birth date gives an age of {age}."
+                ]
     try:
         profile.full_clean()
     except ValidationError as exc:

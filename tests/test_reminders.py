@@ -777,3 +777,63 @@ def test_a_reminder_turned_off_after_its_push_went_out_is_recorded_as_sent(user,
     Reminder.objects.filter(pk=reminder.pk).update(enabled=False)
     assert reminders.deliver(delivery.pk) == DeliveryStatus.SENT
     assert push_service.requests == []
+
+
+# --- Reminders that are safe at the edges of the tables (issue 9) ----------------------------------------
+
+
+def usual_dose(user, form, mg, days=(1, 2, 3)):
+    for days_ago in days:
+        services.dose_create(
+            user=user, form=form, elemental_mg=Decimal(mg), taken_at=timezone.now() - timedelta(days=days_ago)
+        )
+
+
+def test_a_usual_dose_past_the_limit_is_not_suggested(user, citrate):
+    usual_dose(user, citrate, 400)
+    today = services.local_today(profile=user.profile)
+    body = content.supplement_reminder(user=user, day=today).body
+    assert "400 mg of citrate would take today's supplements to 400 mg, past the 350 mg upper limit" in body
+    assert "Time for your magnesium" not in body
+
+
+def test_a_toddlers_usual_dose_is_checked_against_her_own_limit(user, citrate):
+    today = services.local_today(profile=user.profile)
+    services.profile_update(user=user, birth_date=today.replace(year=today.year - 2, day=1))
+    usual_dose(user, citrate, 100)
+    body = content.supplement_reminder(user=user, day=today).body
+    assert "past the 65 mg upper limit" in body and "Time for your" not in body
+    usual_dose(user, citrate, 30, days=(4, 5, 6, 7))  # now the usual dose is 30 mg, within her limit
+    assert (
+        content.supplement_reminder(user=user, day=today).body
+        == "Time for your magnesium citrate: 30 mg elemental."
+    )
+
+
+def test_with_kidney_disease_no_dose_is_suggested_and_only_a_doctors_plan_is_reminded(user, citrate):
+    usual_dose(user, citrate, 200)
+    today = services.local_today(profile=user.profile)
+    services.profile_update(user=user, kidney_disease=True)
+    message = content.supplement_reminder(user=user, day=today)
+    assert message.skip_reason.startswith("kidney disease")
+    services.profile_update(user=user, target_override_mg=300)
+    message = content.supplement_reminder(user=user, day=today)
+    assert not message.skip_reason and "200" not in message.body
+    assert "take only what your doctor advised" in message.body
+
+
+def test_no_supplement_dose_is_named_for_an_infant(user, citrate):
+    today = services.local_today(profile=user.profile)
+    services.profile_update(user=user, birth_date=today - timedelta(days=90))
+    usual_dose(user, citrate, 50)
+    body = content.supplement_reminder(user=user, day=today).body
+    assert "50" not in body and "under 1 year" in body
+
+
+def test_meal_reminders_suggest_no_food_under_twelve_months(user):
+    today = services.local_today(profile=user.profile)
+    services.profile_update(user=user, birth_date=today - timedelta(days=90))
+    message = content.meal_reminder(user=user, day=today)
+    assert message.body == "30 mg to go today."  # the infant AI, and no foods
+    services.profile_update(user=user, birth_date=today.replace(year=today.year - 2, day=1))
+    assert ": " in content.meal_reminder(user=user, day=today).body  # a toddler gets real portions

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from foods import reference
 from foods.catalogue_cache import cached_catalogue
 from foods.models import Origin, Portion
 from foods.nutrition import whole_mg
@@ -80,40 +81,75 @@ def suggest_portions(gap_mg: int, portions: list[Suggestion] | None = None) -> l
     return distinct
 
 
+def _under_one_year(user, day: date) -> bool:
+    born = services.profile_get(user=user).birth_date
+    return born is not None and born <= day and reference.age_on(born, day) < 1
+
+
 def meal_reminder(*, user, day: date) -> Message:
     summary = services.daily_summaries(user=user, start=day, end=day)[0]
     total, target = whole_mg(summary.total_mg), summary.target_mg
     if summary.total_mg >= target:
         return Message("", "", "/#/today", skip_reason=f"goal already met today ({total} of {target} mg)")
     gap = whole_mg(summary.remaining_mg)
-    ideas = suggest_portions(gap)
     body = f"{gap} mg to go today"
+    # No foods are suggested under 12 months: an infant's magnesium comes from breast milk or formula.
+    ideas = [] if _under_one_year(user, day) else suggest_portions(gap)
     if ideas:
         body += ": " + " + ".join(str(idea) for idea in ideas)
     return Message("Time to log your meals", body + ".", "/#/log")
 
 
 def supplement_reminder(*, user, day: date) -> Message:
+    """Never names a dose that would take the day past the upper limit for supplements [ODS], none
+    for an infant (no limit is established), and with kidney disease none at all: the reminder is sent
+    only to someone whose doctor set a plan (a doctor's target), with a caution."""
+    profile = services.profile_get(user=user)
+    if profile.kidney_disease:
+        if not profile.target_override_mg:
+            return Message(
+                "",
+                "",
+                "/#/supplement",
+                skip_reason="kidney disease: a supplement reminder needs a plan from your doctor "
+                "(set the target your doctor gave you)",
+            )
+        return Message(
+            "Magnesium supplement",
+            "Time for the magnesium your doctor planned. With kidney disease, take only what your "
+            "doctor advised.",
+            "/#/supplement",
+        )
     summary = services.daily_summaries(user=user, start=day, end=day)[0]
+    limit = summary.supplement_upper_limit_mg
+    taken = whole_mg(summary.supplement_mg)
+    if limit is None:
+        return Message(
+            "Magnesium supplement",
+            "No upper limit for supplements is established under 1 year: give one only as a clinician advised.",
+            "/#/supplement",
+        )
+    if summary.supplement_mg >= limit:
+        return Message(
+            "Magnesium supplement",
+            f"You have already taken {taken} mg from supplements today, the upper limit is {limit} mg:"
+            " skip this dose unless your doctor said otherwise.",
+            "/#/supplement",
+        )
     since = day - timedelta(days=30)
     doses = SupplementDose.objects.filter(user=user, local_date__gte=since).select_related("form")
     usual = Counter((dose.form.name, dose.elemental_mg) for dose in doses).most_common(1)
-    if usual:
-        (form, mg), _ = usual[0]
-        body = f"Time for your magnesium {form.lower()}: {whole_mg(Decimal(mg))} mg elemental."
-    else:
-        body = "Time for your magnesium supplement."
-    limit = summary.supplement_upper_limit_mg
-    taken = whole_mg(summary.supplement_mg)
-    if limit is None and taken:
-        body += " No upper limit is established at this age: ask a clinician before more supplements."
-    elif limit is not None and summary.supplement_mg >= limit:
-        body += (
-            f" You have already taken {taken} mg from supplements today, the upper limit is {limit} mg:"
-            " skip this dose unless your doctor said otherwise."
+    if not usual:
+        return Message("Magnesium supplement", "Time for your magnesium supplement.", "/#/supplement")
+    (form, mg), _ = usual[0]
+    dose = whole_mg(Decimal(mg))
+    if taken + dose > limit:
+        body = (
+            f"Your usual {dose} mg of {form.lower()} would take today's supplements to {taken + dose} mg, "
+            f"past the {limit} mg upper limit for supplements: take less, or ask your doctor."
         )
-    if services.profile_get(user=user).kidney_disease:
-        body += " With kidney disease, take magnesium only as your doctor advised."
+    else:
+        body = f"Time for your magnesium {form.lower()}: {dose} mg elemental."
     return Message("Magnesium supplement", body, "/#/supplement")
 
 

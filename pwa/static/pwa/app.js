@@ -128,7 +128,7 @@ async function todayScreen() {
     summary.supplement_over_limit ? h("p", { class: "warning", id: "limit-warning", role: "alert",
       text: summary.supplement_upper_limit_mg === null
         ? "Supplements for an infant: no upper limit is established. Ask a clinician."
-        : `Supplements today: ${mg(summary.supplement_mg)}, above the ${summary.supplement_upper_limit_mg} mg upper limit for supplements. Too much can cause diarrhoea and cramps; talk to your doctor before taking more.` }) : null,
+        : `Supplements today: ${mg(summary.supplement_mg)}, above the ${summary.supplement_upper_limit_mg} mg upper limit for supplements. Too much from supplements can cause diarrhoea, nausea, muscle weakness, fatigue and confusion; talk to your doctor before taking more.` }) : null,
     h("p", { class: "hint", text: summary.target_label }),
     h("div", { class: "row" }, h("a", { class: "button", href: "#/log" }, "Log food"), h("a", { class: "button secondary", href: "#/supplement" }, "Log supplement")),
     waiting.length ? h("ul", { class: "entries", "aria-label": "Waiting to sync" },

@@ -1,6 +1,6 @@
 // Service worker: the app shell works offline, GET data falls back to its last copy, and push
 // messages become notifications that open the right screen.
-const VERSION = "v4";
+const VERSION = "v5";
 const SHELL = `shell-${VERSION}`;
 const DATA = `data-${VERSION}`;
 const SHELL_FILES = [

@@ -37,8 +37,6 @@ def not_found(request, exception=None):
 def bad_request(request, exception=None):
     """A body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a forged Host: JSON for the API."""
     if _is_api(request):
-        from django.core.exceptions import RequestDataTooBig
-
         if isinstance(exception, RequestDataTooBig):
             return JsonResponse({"detail": "The request body is too large."}, status=413)
         return JsonResponse({"detail": "Bad request."}, status=400)

@@ -1,6 +1,7 @@
 """HTTP only: parse, call a service, render. Every per-user queryset is filtered by request.user, so
 another user's object is a 404."""
 
+from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -338,6 +339,14 @@ def _date_range(request):
     return query.validated_data.get("start"), query.validated_data.get("end")
 
 
+@contextmanager
+def validating_for(user):
+    """Validate entries with the user's zone active (a time sent without an offset is their local
+    time) and the catalogue version read once for the whole request."""
+    with timezone.override(services.profile_get(user=user).zone), one_catalogue_version():
+        yield
+
+
 class OwnedViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
 ):
@@ -364,14 +373,13 @@ class OwnedViewSet(
         return Response(s.represent(serializer, day=_day_json(row.day)), status=code)
 
     def _validated(self, serializer):
-        """Validate with the user's zone active: a time sent without an offset is their local time."""
-        with timezone.override(services.profile_get(user=self.request.user).zone), one_catalogue_version():
+        with validating_for(self.request.user):
             serializer.is_valid(raise_exception=True)
         return serializer.validated_data
 
     def _validated_new(self, data) -> dict:
         """``_validated`` for a new entry, by the serializer class's bound instance (s.validated)."""
-        with timezone.override(services.profile_get(user=self.request.user).zone), one_catalogue_version():
+        with validating_for(self.request.user):
             return s.validated(self.get_serializer_class(), data)
 
     def _changes(self, request, partial):
@@ -519,7 +527,7 @@ class EntryBatchView(APIView):
         batch = s.BatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         entries, errors = [], {}
-        with timezone.override(services.profile_get(user=request.user).zone), one_catalogue_version():
+        with validating_for(request.user):
             for position, raw in enumerate(batch.validated_data["entries"]):
                 kind = raw.get("type")
                 if kind not in (services.INTAKE, services.DOSE):

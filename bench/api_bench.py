@@ -167,15 +167,19 @@ def start_server(port: int, workers: int) -> subprocess.Popen:
 
 
 def run_wrk(
-    wrk: str, url: str, token: str, *, duration: int, connections: int, method="GET", body=None
+    wrk: str, url: str, token: str, *, duration: int, connections: int, method="GET", body=None, paths=None
 ) -> dict:
+    """wrk with bench/wrk_report.lua against ``url`` (or, given ``paths``, a file of one path a line,
+    each request the next path under ``url``)."""
     if method == "POST":
         token = os.environ["BENCH_WRITER_TOKEN"]
     env = {**os.environ, "BENCH_TOKEN": token, "BENCH_METHOD": method}
+    env.pop("BENCH_BODY", None)
+    env.pop("BENCH_PATHS", None)
     if body:
         env["BENCH_BODY"] = body
-    else:
-        env.pop("BENCH_BODY", None)
+    if paths:
+        env["BENCH_PATHS"] = str(paths)
     out = subprocess.run(
         [wrk, "-t1", f"-c{connections}", f"-d{duration}s", "-s", str(ROOT / "bench" / "wrk_report.lua"), url],
         env=env,
@@ -187,7 +191,7 @@ def run_wrk(
 
 
 def wrk_result(out: str) -> dict:
-    """The one-line JSON report of the wrk scripts (bench/wrk_*.lua), with requests per second."""
+    """The one-line JSON report of bench/wrk_report.lua, with requests per second."""
     line = next(line for line in out.splitlines() if line.startswith("BENCH "))
     result = json.loads(line[len("BENCH ") :])
     result["rps"] = result["requests"] / result["seconds"]

@@ -525,15 +525,7 @@ def flush_cache() -> None:
 
 
 def wrk_paths(wrk: str, base: str, token: str, paths: Path, seconds: int, connections: int) -> dict:
-    env = {**os.environ, "BENCH_TOKEN": token, "BENCH_PATHS": str(paths)}
-    out = subprocess.run(
-        [wrk, "-t1", f"-c{connections}", f"-d{seconds}s", "-s", str(ROOT / "bench" / "wrk_paths.lua"), base],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return api_bench.wrk_result(out)
+    return api_bench.run_wrk(wrk, base, token, duration=seconds, connections=connections, paths=paths)
 
 
 if __name__ == "__main__":

@@ -228,23 +228,31 @@ def _postgres_most_words(words, query, user_id, limit, category=None) -> list[in
         params[f"word{position}"] = f"{word}:*"
         hits.append(f"({_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(word{position})s))::int")
     columns = "id, name, search_text, search_tier, owner_id"
-    ids: list[int] = []
     with connection.cursor() as cursor:
-        for tier in (_GENERIC, _BRANDED):
-            cursor.execute(
+        return _whole_foods_first(
+            cursor,
+            lambda tier: (
                 f"""SELECT id FROM (
-                      SELECT {columns}, 0 AS recent, {" + ".join(hits)} AS hits FROM foods_food
-                      WHERE {tier} AND {visible} AND {_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(any)s)
-                      LIMIT {FALLBACK_CANDIDATES}
-                    ) AS found
-                    {_order_by("hits DESC,")}
-                    LIMIT %(limit)s""",
-                params,
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            if ids:
-                break
-    return ids
+                  SELECT {columns}, 0 AS recent, {" + ".join(hits)} AS hits FROM foods_food
+                  WHERE {tier} AND {visible} AND {_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(any)s)
+                  LIMIT {FALLBACK_CANDIDATES}
+                ) AS found
+                {_order_by("hits DESC,")}
+                LIMIT %(limit)s"""
+            ),
+            params,
+        )
+
+
+def _whole_foods_first(cursor, sql_for_tier, params) -> list[int]:
+    """The ids the query finds among whole foods, or among branded products when no whole food
+    matches."""
+    for tier in (_GENERIC, _BRANDED):
+        cursor.execute(sql_for_tier(tier), params)
+        ids = [row[0] for row in cursor.fetchall()]
+        if ids:
+            return ids
+    return []
 
 
 def _postgres_typos(query, user_id, limit, category=None) -> list[int]:
@@ -253,23 +261,20 @@ def _postgres_typos(query, user_id, limit, category=None) -> list[int]:
     params = _params(query, user_id)
     params["limit"] = limit
     visible = _visible(params, category)
-    ids: list[int] = []
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false)", [str(TYPO_SIMILARITY)]
         )
-        for tier in (_GENERIC, _BRANDED):
-            cursor.execute(
+        return _whole_foods_first(
+            cursor,
+            lambda tier: (
                 f"""SELECT id FROM foods_food
-                    WHERE {tier} AND {visible} AND %(q)s <%% search_text
-                    ORDER BY word_similarity(%(q)s, search_text) DESC, search_tier, LENGTH(name), id
-                    LIMIT %(limit)s""",
-                params,
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-            if ids:
-                break
-    return ids
+                WHERE {tier} AND {visible} AND %(q)s <%% search_text
+                ORDER BY word_similarity(%(q)s, search_text) DESC, search_tier, LENGTH(name), id
+                LIMIT %(limit)s"""
+            ),
+            params,
+        )
 
 
 POSTGRES_INDEXES = [

@@ -120,7 +120,7 @@ def supplement_reminder(*, user, day: date) -> Message:
             "doctor advised.",
             "/#/supplement",
         )
-    summary = services.daily_summaries(user=user, start=day, end=day)[0]
+    summary = services.daily_summaries(user=user, start=day, end=day, profile=profile)[0]
     limit = summary.supplement_upper_limit_mg
     taken = whole_mg(summary.supplement_mg)
     if limit is None:

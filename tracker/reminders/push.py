@@ -140,18 +140,21 @@ def _check_peer(sock, host: str) -> None:
         raise EndpointRefused(f"refused to send to {host}: it resolved to a non-public address")
 
 
-class _CheckedHTTPConnection(urllib3.connection.HTTPConnection):
+class _PeerChecked:
+    """For a urllib3 connection class: check the peer as soon as the socket is connected."""
+
     def _new_conn(self):
         sock = super()._new_conn()
         _check_peer(sock, self.host)
         return sock
 
 
-class _CheckedHTTPSConnection(urllib3.connection.HTTPSConnection):
-    def _new_conn(self):
-        sock = super()._new_conn()
-        _check_peer(sock, self.host)
-        return sock
+class _CheckedHTTPConnection(_PeerChecked, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _CheckedHTTPSConnection(_PeerChecked, urllib3.connection.HTTPSConnection):
+    pass
 
 
 class _CheckedHTTPPool(urllib3.HTTPConnectionPool):

@@ -469,34 +469,31 @@ def _send_email(delivery: ReminderDelivery, results: dict, address: str) -> tupl
     connection = get_connection(fail_silently=False)
     results["email"] = "sending"
     _record(delivery, results)
+    outcome: tuple[bool, list[str], list[str]]
     try:
         connection.open()
         sent = connection.send_messages([message])
     except _TRANSIENT_MAIL_ERRORS as exc:
-        results["email"] = "retrying"
-        return False, [f"email: {type(exc).__name__}"], []
+        results["email"], outcome = "retrying", (False, [f"email: {type(exc).__name__}"], [])
     except smtplib.SMTPResponseException as exc:
-        if 400 <= exc.smtp_code < 500:
-            results["email"] = "retrying"
-            return False, [f"email: server answered {exc.smtp_code}"], []
-        results["email"] = "failed"
-        return False, [], [f"email: server answered {exc.smtp_code}"]
+        transient = 400 <= exc.smtp_code < 500
+        message_text = f"email: server answered {exc.smtp_code}"
+        results["email"] = "retrying" if transient else "failed"
+        outcome = (False, [message_text], []) if transient else (False, [], [message_text])
     except (smtplib.SMTPException, OSError) as exc:
-        results["email"] = "failed"
-        return False, [], [f"email: {type(exc).__name__}"]
+        results["email"], outcome = "failed", (False, [], [f"email: {type(exc).__name__}"])
+    else:
+        if sent:
+            results["email"], outcome = "sent", (True, [], [])
+        else:
+            results["email"], outcome = "failed", (False, [], ["email: the mail server refused the address"])
     finally:
         try:
             connection.close()  # the message was accepted (or not) before this: a failed QUIT changes nothing
         except (smtplib.SMTPException, OSError):
             pass
-        _record(delivery, results)
-    if not sent:
-        results["email"] = "failed"
-        _record(delivery, results)
-        return False, [], ["email: the mail server refused the address"]
-    results["email"] = "sent"
     _record(delivery, results)
-    return True, [], []
+    return outcome
 
 
 def deliver(delivery_id, *, now: datetime | None = None) -> str:

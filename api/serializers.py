@@ -13,6 +13,7 @@ from foods.importers.records import DATA_TYPE_LABELS
 from foods.models import Food, FoodCategory, Portion, SupplementForm
 from foods.nutrition import magnesium_in_grams, round_mg, whole_mg
 from tracker import limits
+from tracker.guidance import DISCLAIMER, medicines, risk_factors, supplements
 from tracker.models import Meal, MealKind, Profile, Sex, validate_time_zone
 from tracker.reminders.models import Channel, DeliveryStatus, ReminderKind
 
@@ -114,6 +115,13 @@ class DateTimeField(serializers.DateTimeField):
         return moment
 
 
+class ClockTimeField(serializers.TimeField):
+    """A time of day shown as HH:MM (accepts HH:MM and HH:MM:SS)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+
 # --- Auth ---------------------------------------------------------------------------------------------
 
 
@@ -154,6 +162,25 @@ class TokenSerializer(serializers.Serializer):
 # --- Profile --------------------------------------------------------------------------------------------
 
 
+class MedicineSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=medicines.CHOICES)
+    times = serializers.ListField(
+        child=ClockTimeField(),
+        required=False,
+        default=list,
+        max_length=medicines.MAX_TIMES,
+        help_text="When you usually take it (HH:MM): supplement times are checked against these.",
+    )
+
+
+class RiskFactorSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    meaning = serializers.CharField()
+    source = serializers.CharField()
+    raises = serializers.ChoiceField(choices=["deficiency", "excess", "interaction"])
+
+
 class ProfileSerializer(serializers.ModelSerializer):
     sex = serializers.ChoiceField(choices=Sex.choices, allow_blank=True, required=False)
     time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone], required=False)
@@ -161,6 +188,16 @@ class ProfileSerializer(serializers.ModelSerializer):
     target_override_mg = serializers.IntegerField(
         min_value=limits.MIN_TARGET_MG, max_value=limits.MAX_TARGET_MG, allow_null=True, required=False
     )
+    conditions = serializers.ListField(
+        child=serializers.ChoiceField(choices=risk_factors.CONDITIONS),
+        required=False,
+        max_length=len(risk_factors.CONDITIONS),
+        help_text="Conditions that raise the risk of low magnesium.",
+    )
+    medicines = MedicineSerializer(
+        many=True, required=False, help_text="Medicines that interact with magnesium (a fixed list)."
+    )
+    supplement_aim = serializers.ChoiceField(choices=supplements.AIMS, required=False, allow_blank=True)
     username = serializers.CharField(source="user.username", read_only=True)
     life_stage_label = serializers.CharField(source="get_life_stage_display", read_only=True)
     daily_target_mg = serializers.SerializerMethodField()
@@ -168,6 +205,8 @@ class ProfileSerializer(serializers.ModelSerializer):
     rda_mg = serializers.SerializerMethodField()
     supplement_upper_limit_mg = serializers.SerializerMethodField()
     today = serializers.SerializerMethodField()
+    risk_factors = serializers.SerializerMethodField()
+    disclaimer = serializers.SerializerMethodField()
 
     class Meta:
         model = Profile
@@ -180,6 +219,11 @@ class ProfileSerializer(serializers.ModelSerializer):
             "time_zone",
             "kidney_disease",
             "target_override_mg",
+            "conditions",
+            "medicines",
+            "supplement_aim",
+            "risk_factors",
+            "disclaimer",
             "daily_target_mg",
             "target_label",
             "rda_mg",
@@ -211,6 +255,29 @@ class ProfileSerializer(serializers.ModelSerializer):
         from tracker import services
 
         return services.local_today(profile=profile).isoformat()
+
+    @extend_schema_field(RiskFactorSerializer(many=True))
+    def get_risk_factors(self, profile) -> list:
+        from tracker.services import guidance
+
+        return guidance.profile_risk_factors(profile)
+
+    def get_disclaimer(self, profile) -> str:
+        return DISCLAIMER
+
+    def validate_conditions(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each condition once.")
+        return value
+
+    def validate_medicines(self, value):
+        kinds = [entry["kind"] for entry in value]
+        if len(set(kinds)) != len(kinds):
+            raise serializers.ValidationError("Each medicine once (give it several times instead).")
+        return [
+            {"kind": entry["kind"], "times": sorted({at.strftime("%H:%M") for at in entry.get("times", [])})}
+            for entry in value
+        ]
 
 
 # --- Catalogue ------------------------------------------------------------------------------------------
@@ -442,6 +509,13 @@ class DaySummarySerializer(serializers.Serializer):
     supplement_upper_limit_mg = serializers.IntegerField(allow_null=True)
     supplement_over_limit = serializers.BooleanField()
     meals = MealTotalsSerializer(help_text="Food mg per meal slot (supplements are apart).")
+    topical_mg = DecimalField(
+        **MG,
+        help_text="On the skin: shown apart, not in the total nor the limit (absorption not established).",
+    )
+    intravenous_mg = DecimalField(
+        **MG, help_text="Hospital records: shown apart, not in the total nor the limit for supplements."
+    )
 
 
 class IntakeEntrySerializer(serializers.Serializer):
@@ -515,8 +589,22 @@ class SupplementDoseSerializer(serializers.Serializer):
     updated_at = DateTimeField(read_only=True)
 
 
+class AdviceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    level = serializers.ChoiceField(choices=["info", "caution", "warning"])
+    message = serializers.CharField()
+    source = serializers.CharField()
+
+
 class DoseCreatedSerializer(SupplementDoseSerializer):
     day = DaySummarySerializer(read_only=True, help_text="The entry's local day after the change.")
+    advice = AdviceSerializer(
+        many=True,
+        read_only=True,
+        help_text="The dose's elemental amount, absorption, laxative effect, the limit, and its spacing "
+        "from the user's interacting medicines.",
+    )
+    disclaimer = serializers.CharField(read_only=True)
 
 
 @extend_schema_field({"type": "string", "format": "date", "pattern": YEAR_PATTERN})
@@ -685,13 +773,6 @@ class ExportQuerySerializer(serializers.Serializer):
 @extend_schema_field(
     {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "08:00"}
 )
-class ClockTimeField(serializers.TimeField):
-    """A time of day shown as HH:MM (accepts HH:MM and HH:MM:SS)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%H:%M", input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
-
-
 class ReminderSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=ReminderKind.choices)

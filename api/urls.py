@@ -3,7 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import views
+from api import guidance, views
 
 router = DefaultRouter()
 router.register("foods", views.FoodViewSet, basename="food")
@@ -14,6 +14,8 @@ router.register("intakes", views.IntakeViewSet, basename="intake")
 router.register("supplement-doses", views.SupplementDoseViewSet, basename="supplement-dose")
 router.register("reminders/deliveries", views.DeliveryViewSet, basename="reminder-delivery")
 router.register("reminders", views.ReminderViewSet, basename="reminder")
+router.register("symptoms", guidance.SymptomViewSet, basename="symptom")
+router.register("labs", guidance.LabResultViewSet, basename="lab-result")
 
 urlpatterns = [
     path("auth/register/", views.RegisterView.as_view(), name="register"),
@@ -23,6 +25,12 @@ urlpatterns = [
     path("entries/batch/", views.EntryBatchView.as_view(), name="entry-batch"),
     path("summary/daily/", views.DailySummaryView.as_view(), name="summary-daily"),
     path("summary/weekly/", views.WeeklySummaryView.as_view(), name="summary-weekly"),
+    path("red-flags/", guidance.RedFlagsView.as_view(), name="red-flags"),
+    path("red-flags/<str:code>/dismiss/", guidance.RedFlagDismissView.as_view(), name="red-flag-dismiss"),
+    path("context/", guidance.DailyContextListView.as_view(), name="daily-context-list"),
+    path("context/<str:day>/", guidance.DailyContextView.as_view(), name="daily-context"),
+    path("insights/", guidance.InsightsView.as_view(), name="insights"),
+    path("guidance/", guidance.GuidanceView.as_view(), name="guidance"),
     path("export/", views.ExportView.as_view(), name="export"),
     path("account/", views.AccountView.as_view(), name="account"),
     path("push/public-key/", views.PushPublicKeyView.as_view(), name="push-public-key"),

@@ -32,9 +32,11 @@ from foods.models import Food, SupplementForm
 from foods.nutrition import round_mg
 from foods.search import search_food_ids
 from tracker import services
+from tracker.guidance import DISCLAIMER
 from tracker.models import IntakeEntry, SavedMeal, SupplementDose
 from tracker.reminders import services as reminder_services
 from tracker.reminders.models import Reminder, ReminderDelivery
+from tracker.services import guidance as guidance_services
 
 User = get_user_model()
 
@@ -319,11 +321,15 @@ class OwnFoodViewSet(viewsets.ModelViewSet):
 
 
 class SupplementFormViewSet(viewsets.ReadOnlyModelViewSet):
-    """Supplement forms with their elemental fraction, bioavailability and side effects."""
+    """Supplement forms a person can log, with their elemental fraction, bioavailability and side
+    effects. Intravenous forms are hospital treatments: not listed (earlier doses still show theirs)."""
 
     serializer_class = s.SupplementFormSerializer
-    queryset = SupplementForm.objects.order_by("name")
     pagination_class = None
+
+    def get_queryset(self):
+        forms = SupplementForm.objects.order_by("name")
+        return forms.exclude(route="intravenous") if self.action == "list" else forms
 
 
 # --- Logging --------------------------------------------------------------------------------------------
@@ -369,8 +375,12 @@ class OwnedViewSet(
 
     def _respond(self, row, serializer_class, code=status.HTTP_200_OK):
         row.day = _day_status(self.request.user, row.local_date)
+        self._annotate(row)
         serializer = serializer_class(row, context=self.get_serializer_context())
         return Response(s.represent(serializer, day=_day_json(row.day)), status=code)
+
+    def _annotate(self, row) -> None:
+        """Add what the answer shows beyond the row and its day."""
 
     def _validated(self, serializer):
         with validating_for(self.request.user):
@@ -480,6 +490,11 @@ class SupplementDoseViewSet(OwnedViewSet):
     serializer_class = s.SupplementDoseSerializer
     model = SupplementDose
     related = ("form",)
+
+    def _annotate(self, dose) -> None:
+        profile = services.profile_get(user=self.request.user)
+        dose.advice = guidance_services.dose_advice(dose=dose, day=dose.day, profile=profile)
+        dose.disclaimer = DISCLAIMER
 
     def create(self, request, *args, **kwargs):
         data = self._validated_new(request.data)

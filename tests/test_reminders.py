@@ -610,10 +610,10 @@ def test_one_failing_delivery_does_not_hold_up_its_batch(user, other_user, smtp,
     second = make_delivery(other_user, due_reminder(other_user))
     real = content.build_message
 
-    def broken_for_the_first(*, kind, user, day):
+    def broken_for_the_first(*, kind, user, day, at=None):
         if user.pk == first.user_id:
             raise RuntimeError("a bug in one user's message")
-        return real(kind=kind, user=user, day=day)
+        return real(kind=kind, user=user, day=day, at=at)
 
     monkeypatch.setattr(content, "build_message", broken_for_the_first)
     tasks.send_reminder_batch.run([str(first.pk), str(second.pk)])

@@ -25,3 +25,9 @@ MIN_TARGET_MG = 10
 MAX_TARGET_MG = 2000
 # A summary range at most ten years long.
 MAX_SUMMARY_DAYS = 3660
+# A symptom lasting more than a week is recorded day by day, not as one entry.
+MAX_SYMPTOM_MINUTES = 7 * 24 * 60
+# A serum magnesium value in any unit: 20 (mg/dL) is far past any survivable level.
+MAX_LAB_VALUE = Decimal(20)
+# Insights read at most a year.
+MAX_INSIGHT_WEEKS = 52

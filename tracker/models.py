@@ -11,6 +11,7 @@ from django.db import models
 from foods import reference
 from foods.models import Food, Portion, SupplementForm
 from tracker import limits
+from tracker.guidance import labs, red_flags, supplements
 
 
 def validate_time_zone(value: str) -> None:
@@ -61,6 +62,15 @@ class Profile(models.Model):
         validators=[MinValueValidator(limits.MIN_TARGET_MG), MaxValueValidator(limits.MAX_TARGET_MG)],
         help_text="A daily target set by the user's doctor; replaces the RDA.",
     )
+    conditions = models.JSONField(
+        default=list, blank=True, help_text="Risk factors the user ticked (tracker/guidance/risk_factors.py)."
+    )
+    medicines = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='Medicines that interact with magnesium: [{"kind": …, "times": ["08:00"]}].',
+    )
+    supplement_aim = models.CharField(max_length=24, choices=supplements.AIMS, blank=True)
 
     def __str__(self) -> str:
         return f"Profile of user {self.user_id}"
@@ -154,7 +164,10 @@ class SupplementDose(models.Model):
     class Meta:
         ordering = ["-taken_at"]
         indexes = [
-            models.Index(fields=["user", "local_date"], include=["elemental_mg"], name="dose_user_day")
+            # covering on PostgreSQL, the form's route included through its id (the daily sums)
+            models.Index(
+                fields=["user", "local_date"], include=["elemental_mg", "form"], name="dose_user_day_form"
+            )
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(elemental_mg__gt=0), name="dose_elemental_positive"),
@@ -213,6 +226,101 @@ class SavedMealItem(models.Model):
 
     def __str__(self) -> str:
         return f"Item {self.pk} of saved meal {self.meal_id}"
+
+
+class SymptomEntry(models.Model):
+    """A symptom in the journal. Red flags are read from these (tracker/guidance/red_flags.py)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="symptoms", db_index=False
+    )
+    kind = models.CharField(max_length=24, choices=red_flags.SYMPTOM_KINDS)
+    body_area = models.CharField(max_length=16, choices=red_flags.BODY_AREAS, blank=True)
+    severity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    duration_minutes = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(limits.MAX_SYMPTOM_MINUTES)]
+    )
+    occurred_at = models.DateTimeField()
+    local_date = models.DateField(help_text="The day in the user's time zone when it happened.")
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-occurred_at"]
+        indexes = [models.Index(fields=["user", "local_date"], name="symptom_user_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(severity__gte=1, severity__lte=5), name="symptom_severity_1_5"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Symptom {self.id}"
+
+
+class DailyContext(models.Model):
+    """Other things that cause twitching [S0][S3], one per local day: each is optional."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="daily_contexts"
+    )
+    date = models.DateField()
+    caffeine_drinks = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(30)]
+    )
+    sleep_hours = models.DecimalField(
+        max_digits=3, decimal_places=1, null=True, blank=True, validators=[MaxValueValidator(24)]
+    )
+    stress = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    intense_exercise = models.BooleanField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date"]
+        constraints = [models.UniqueConstraint(fields=["user", "date"], name="context_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"Context of user {self.user_id} on {self.date}"
+
+
+class LabResult(models.Model):
+    """A serum magnesium result as printed on the report: value, unit, and the report's range if any."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lab_results")
+    taken_on = models.DateField()
+    value = models.DecimalField(max_digits=6, decimal_places=3)
+    unit = models.CharField(max_length=8, choices=labs.UNITS)
+    range_low = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    range_high = models.DecimalField(max_digits=6, decimal_places=3, null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_on", "-id"]
+        indexes = [models.Index(fields=["user", "taken_on"], name="lab_user_day")]
+
+    def __str__(self) -> str:
+        return f"Lab result {self.pk}"
+
+
+class RedFlagDismissal(models.Model):
+    """The user dismissed a red flag: it stays hidden until an entry recorded later raises it again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="red_flag_dismissals"
+    )
+    code = models.CharField(max_length=40)
+    dismissed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code"], name="dismissal_once_per_flag")]
+
+    def __str__(self) -> str:
+        return f"Dismissal of {self.code}"
 
 
 from tracker.reminders.models import PushSubscription, Reminder, ReminderDelivery  # noqa: E402, F401

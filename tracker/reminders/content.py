@@ -2,7 +2,7 @@
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 from foods import reference
@@ -10,6 +10,7 @@ from foods.catalogue_cache import cached_catalogue
 from foods.models import Origin, Portion
 from foods.nutrition import whole_mg
 from tracker import services
+from tracker.guidance import medicines
 from tracker.models import SupplementDose
 
 PROPER_NOUNS = ("Brazil", "Swiss", "Atlantic", "Medjool")
@@ -33,7 +34,7 @@ class Suggestion:
         return f"{self.label} {self.food} ({self.magnesium_mg} mg)"
 
 
-def _everyday_portions() -> list[Suggestion]:
+def everyday_portions() -> list[Suggestion]:
     """Household portions worth suggesting (not "100 g", at least 20 mg), richest first: from the
     curated foods only, never a user's own food nor one of thousands of imported products."""
 
@@ -56,7 +57,7 @@ def suggest_portions(gap_mg: int, portions: list[Suggestion] | None = None) -> l
     """One or two real portions that close a gap with the least overshoot: one portion when one does
     it, else the pair of different foods with the smallest sum that reaches the gap, else the two
     richest portions (a good start)."""
-    portions = portions if portions is not None else _everyday_portions()
+    portions = portions if portions is not None else everyday_portions()
     if gap_mg <= 0 or not portions:
         return []
     singles = [p for p in portions if p.magnesium_mg >= gap_mg]
@@ -86,7 +87,7 @@ def _under_one_year(user, day: date) -> bool:
     return born is not None and born <= day and reference.age_on(born, day) < 1
 
 
-def meal_reminder(*, user, day: date) -> Message:
+def meal_reminder(*, user, day: date, at: time | None = None) -> Message:
     summary = services.daily_summaries(user=user, start=day, end=day)[0]
     total, target = whole_mg(summary.total_mg), summary.target_mg
     if summary.total_mg >= target:
@@ -100,10 +101,25 @@ def meal_reminder(*, user, day: date) -> Message:
     return Message("Time to log your meals", body + ".", "/#/log")
 
 
-def supplement_reminder(*, user, day: date) -> Message:
+def supplement_reminder(*, user, day: date, at: time | None = None) -> Message:
     """Never names a dose that would take the day past the upper limit for supplements [ODS], none
     for an infant (no limit is established), and with kidney disease none at all: the reminder is sent
-    only to someone whose doctor set a plan (a doctor's target), with a caution."""
+    only to someone whose doctor set a plan (a doctor's target), with a caution. When the reminder's
+    time ``at`` is too close to one of the user's interacting medicines, it says so [ODS]."""
+    message = _supplement_message(user=user, day=day)
+    if message.skip_reason or at is None:
+        return message
+    profile = services.profile_get(user=user)
+    conflicts = [
+        c for c in medicines.spacing_conflicts(at, profile.medicines or []) if c.severity == "conflict"
+    ]
+    if not conflicts:
+        return message
+    spacing = " ".join(c.message.split(". ")[0] + "." for c in conflicts)
+    return Message(message.title, f"{message.body} Mind the spacing: {spacing}", message.url)
+
+
+def _supplement_message(*, user, day: date) -> Message:
     profile = services.profile_get(user=user)
     if profile.kidney_disease:
         if not profile.target_override_mg:
@@ -153,7 +169,7 @@ def supplement_reminder(*, user, day: date) -> Message:
     return Message("Magnesium supplement", body, "/#/supplement")
 
 
-def weekly_summary(*, user, day: date) -> Message:
+def weekly_summary(*, user, day: date, at: time | None = None) -> Message:
     days = services.daily_summaries(user=user, start=day - timedelta(days=6), end=day)
     average = whole_mg(sum((d.total_mg for d in days), Decimal(0)) / len(days))
     met = sum(1 for d in days if d.total_mg >= d.target_mg)
@@ -173,5 +189,5 @@ BUILDERS = {
 }
 
 
-def build_message(*, kind: str, user, day: date) -> Message:
-    return BUILDERS[kind](user=user, day=day)
+def build_message(*, kind: str, user, day: date, at: time | None = None) -> Message:
+    return BUILDERS[kind](user=user, day=day, at=at)

@@ -531,7 +531,9 @@ def _deliver(delivery_id, *, now: datetime) -> str:
             return _finish(delivery, DeliveryStatus.UNCERTAIN, IN_DOUBT_EMAIL)
         return _finish(delivery, DeliveryStatus.SKIPPED, "the reminder was turned off")
     if not delivery.body:
-        message = content.build_message(kind=reminder.kind, user=user, day=delivery.local_date)
+        message = content.build_message(
+            kind=reminder.kind, user=user, day=delivery.local_date, at=reminder.local_time
+        )
         if message.skip_reason and not is_test:
             return _finish(delivery, DeliveryStatus.SKIPPED, message.skip_reason)
         delivery.title = message.title or "Magnesium tracker"

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from foods.models import Food, Portion, SupplementForm
+from foods.models import Food, Portion, Route, SupplementForm
 from foods.nutrition import elemental_from_compound, round_mg
 from tracker import limits
 from tracker.models import IntakeEntry, Profile, SupplementDose
@@ -45,7 +45,7 @@ def _decimal(value, field: str, errors: dict, *, maximum: Decimal, unit: str) ->
     return None
 
 
-def _moment(value: datetime | None, field: str, errors: dict, profile: Profile) -> datetime | None:
+def checked_moment(value: datetime | None, field: str, errors: dict, profile: Profile) -> datetime | None:
     """An aware datetime no more than a day ahead; naive ones are read in the user's zone."""
     now = timezone.now()
     if value is None:
@@ -61,7 +61,7 @@ def _moment(value: datetime | None, field: str, errors: dict, profile: Profile) 
     return value
 
 
-def _idempotent_create(model, *, user, id: uuid.UUID | None, fields: dict, compare: dict):
+def idempotent_create(model, *, user, id: uuid.UUID | None, fields: dict, compare: dict):
     """Create a row, or return the stored one when the same client id is replayed with the same data.
 
     Returns (row, created). The same id with different data raises IdConflict. Safe under races: the
@@ -78,11 +78,11 @@ def _idempotent_create(model, *, user, id: uuid.UUID | None, fields: dict, compa
         existing = model.objects.filter(pk=row.pk).first() if id is not None else None
         if existing is None:
             raise
-        return _replayed(existing, user=user, compare=compare), False
+        return replayed(existing, user=user, compare=compare), False
     return row, True
 
 
-def _replayed(existing, *, user, compare: dict):
+def replayed(existing, *, user, compare: dict):
     if existing.user_id != user.pk:
         raise IdConflict("This id is already used by another entry.")
     for name, value in compare.items():
@@ -174,7 +174,7 @@ def intake_create(
     _check_food_visible(food, user, errors)
     amount = _resolve_amount(food=food, portion=portion, quantity=quantity, grams=grams, errors=errors)
     given_time = consumed_at
-    consumed_at = _moment(consumed_at, "consumed_at", errors, profile)
+    consumed_at = checked_moment(consumed_at, "consumed_at", errors, profile)
     if len(note) > 500:
         errors["note"] = ["At most 500 characters."]
     if errors:
@@ -205,7 +205,7 @@ def intake_create(
         compare["consumed_at"] = consumed_at
     if meal:
         compare["meal"] = meal
-    return _idempotent_create(IntakeEntry, user=user, id=id, fields=fields, compare=compare)
+    return idempotent_create(IntakeEntry, user=user, id=id, fields=fields, compare=compare)
 
 
 _UNSET = object()
@@ -244,7 +244,7 @@ def intake_update(
         )
         amount = _resolve_amount(food=food, portion=portion, quantity=quantity, grams=grams, errors=errors)
     if consumed_at is not None:
-        consumed_at = _moment(consumed_at, "consumed_at", errors, profile)
+        consumed_at = checked_moment(consumed_at, "consumed_at", errors, profile)
     if note is not None and len(note) > 500:
         errors["note"] = ["At most 500 characters."]
     if errors:
@@ -276,6 +276,10 @@ def intake_update(
 
 
 def _resolve_elemental(*, form: SupplementForm, elemental_mg, compound_mg, errors: dict):
+    if form.route == Route.INTRAVENOUS:
+        # [S4]: intravenous magnesium is a hospital treatment. Earlier records are kept and shown apart.
+        errors["form"] = ["An intravenous form is given in hospital, not logged from the app."]
+        return None, None
     if elemental_mg is None and compound_mg is None:
         errors["elemental_mg"] = ["Give the elemental magnesium (mg) or the compound weight (mg)."]
         return None, None
@@ -312,7 +316,7 @@ def dose_create(
         form=form, elemental_mg=elemental_mg, compound_mg=compound_mg, errors=errors
     )
     given_time = taken_at
-    taken_at = _moment(taken_at, "taken_at", errors, profile)
+    taken_at = checked_moment(taken_at, "taken_at", errors, profile)
     if len(note) > 500:
         errors["note"] = ["At most 500 characters."]
     if errors:
@@ -328,7 +332,7 @@ def dose_create(
     compare = {"form_id": form.pk, "elemental_mg": elemental, "compound_mg": compound, "note": note}
     if given_time is not None:
         compare["taken_at"] = taken_at
-    return _idempotent_create(SupplementDose, user=user, id=id, fields=fields, compare=compare)
+    return idempotent_create(SupplementDose, user=user, id=id, fields=fields, compare=compare)
 
 
 def dose_update(
@@ -355,7 +359,7 @@ def dose_update(
             form=form, elemental_mg=elemental_mg, compound_mg=compound_mg, errors=errors
         )
     if taken_at is not None:
-        taken_at = _moment(taken_at, "taken_at", errors, profile)
+        taken_at = checked_moment(taken_at, "taken_at", errors, profile)
     if note is not None and len(note) > 500:
         errors["note"] = ["At most 500 characters."]
     if errors:

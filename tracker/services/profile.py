@@ -35,6 +35,9 @@ def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
         "time_zone",
         "kidney_disease",
         "target_override_mg",
+        "conditions",
+        "medicines",
+        "supplement_aim",
     }
     if unknown:
         raise ValidationError({name: "Unknown profile field." for name in sorted(unknown)})

@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from foods.models import SupplementForm
 from foods.nutrition import round_mg
 from tracker import limits
 from tracker.models import IntakeEntry, Meal, Profile, SupplementDose
@@ -21,8 +22,8 @@ from tracker.services.profile import profile_get, target_on
 class DaySummary:
     date: date
     food_mg: Decimal
-    supplement_mg: Decimal
-    total_mg: Decimal
+    supplement_mg: Decimal  # oral supplements: what counts toward the day and the upper limit
+    total_mg: Decimal  # food and oral supplements
     target_mg: int
     target_label: str
     percent_of_target: Decimal
@@ -30,6 +31,8 @@ class DaySummary:
     supplement_upper_limit_mg: int | None
     supplement_over_limit: bool
     meals: dict  # food mg per meal slot: {"breakfast": …, "lunch": …, "dinner": …, "snack": …}
+    topical_mg: Decimal  # on the skin: shown apart, absorption not established [S4]
+    intravenous_mg: Decimal  # a hospital record: shown apart, never counted toward the oral limit
 
 
 def daily_summaries(
@@ -57,39 +60,46 @@ def daily_summaries(
     return days
 
 
+# Grouped by day and by "part": a meal slot for food, the form's route for a supplement (the two sets
+# of names do not overlap). The 13-row forms table is joined by primary key.
 _SUMS_BY_DAY = """
-    SELECT local_date, meal, SUM(food_mg), SUM(supplement_mg) FROM (
-        SELECT local_date, meal, magnesium_mg AS food_mg, 0 AS supplement_mg
+    SELECT local_date, part, SUM(mg) FROM (
+        SELECT local_date, meal AS part, magnesium_mg AS mg
           FROM {intakes} WHERE user_id = %s AND local_date BETWEEN %s AND %s
         UNION ALL
-        SELECT local_date, NULL, 0, elemental_mg
-          FROM {doses} WHERE user_id = %s AND local_date BETWEEN %s AND %s
-    ) AS entries GROUP BY local_date, meal
+        SELECT d.local_date, f.route, d.elemental_mg
+          FROM {doses} d JOIN {forms} f ON f.id = d.form_id
+         WHERE d.user_id = %s AND d.local_date BETWEEN %s AND %s
+    ) AS entries GROUP BY local_date, part
 """
+ROUTES = (ORAL, TOPICAL, INTRAVENOUS) = ("oral", "topical", "intravenous")
 
 
 def _sums_by_day(user_id: int, start: date, end: date) -> tuple[dict, dict]:
-    """Food mg per local day and meal slot, and supplement mg per local day, in one grouped query over
-    both tables (written in SQL: this is the hottest query of the app, and the ORM would compile two;
-    the day indexes cover the columns it reads)."""
-    sql = _SUMS_BY_DAY.format(intakes=IntakeEntry._meta.db_table, doses=SupplementDose._meta.db_table)
+    """Food mg per local day and meal slot, and supplement mg per local day and route, in one grouped
+    query over both tables (written in SQL: this is the hottest query of the app, and the ORM would
+    compile two; the day indexes cover the columns it reads)."""
+    sql = _SUMS_BY_DAY.format(
+        intakes=IntakeEntry._meta.db_table,
+        doses=SupplementDose._meta.db_table,
+        forms=SupplementForm._meta.db_table,
+    )
     meals: dict = {}
     supplements: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id, start, end, user_id, start, end])
-        for day, meal, food_mg, supplement_mg in cursor.fetchall():
+        for day, part, mg in cursor.fetchall():
             day = day if isinstance(day, date) else date.fromisoformat(str(day))
-            if meal is not None:
-                meals.setdefault(day, {})[meal] = Decimal(str(food_mg))
-            else:
-                supplements[day] = Decimal(str(supplement_mg))
+            bucket = supplements if part in ROUTES else meals
+            bucket.setdefault(day, {})[part] = Decimal(str(mg))
     return meals, supplements
 
 
-def _summarise(day: date, meal_mg: dict, supplement_mg, target: DailyTarget) -> DaySummary:
+def _summarise(day: date, meal_mg: dict, route_mg: dict | None, target: DailyTarget) -> DaySummary:
     meals = {slot: round_mg(Decimal(meal_mg.get(slot, 0))) for slot in Meal.values}
     food_mg = round_mg(sum(meal_mg.values(), Decimal(0)))
-    supplement_mg = round_mg(Decimal(supplement_mg or 0))
+    route_mg = route_mg or {}
+    supplement_mg = round_mg(route_mg.get(ORAL, Decimal(0)))
     total = food_mg + supplement_mg
     if target.supplement_upper_limit_mg is None:
         over = supplement_mg > 0  # infants: no UL is established, so any supplement needs a clinician
@@ -107,4 +117,6 @@ def _summarise(day: date, meal_mg: dict, supplement_mg, target: DailyTarget) -> 
         supplement_upper_limit_mg=target.supplement_upper_limit_mg,
         supplement_over_limit=over,
         meals=meals,
+        topical_mg=round_mg(route_mg.get(TOPICAL, Decimal(0))),
+        intravenous_mg=round_mg(route_mg.get(INTRAVENOUS, Decimal(0))),
     )

@@ -1,0 +1,346 @@
+"""The guidance endpoints: symptom journal, red flags, daily context, lab results, insights, and the
+fixed lists the app's forms choose from. Shapes here, rules in tracker/guidance/ (pure) and
+tracker/services/guidance.py. Every answer that gives guidance carries the "not medical advice" line."""
+
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.schema import CONFLICT
+from api.serializers import (
+    BooleanField,
+    BoundedDateField,
+    DateRangeQuerySerializer,
+    DateTimeField,
+    DecimalField,
+    UUIDField,
+)
+from api.views import _date_range, validating_for
+from tracker import limits, services
+from tracker.guidance import DISCLAIMER, labs, medicines, red_flags, risk_factors, supplements
+from tracker.models import DailyContext, LabResult, SymptomEntry
+from tracker.services import guidance
+
+# --- Shapes ----------------------------------------------------------------------------------------------
+
+
+class RedFlagSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=guidance.RED_FLAG_CODES)
+    level = serializers.ChoiceField(choices=[red_flags.URGENT, red_flags.SEE_DOCTOR])
+    title = serializers.CharField()
+    message = serializers.CharField()
+    source = serializers.CharField()
+    evidence_at = DateTimeField(help_text="When the latest entry behind it was recorded.")
+
+
+class RedFlagsSerializer(serializers.Serializer):
+    red_flags = RedFlagSerializer(many=True, help_text="Urgent first. Empty: nothing to act on.")
+    disclaimer = serializers.CharField()
+
+
+class SymptomSerializer(serializers.Serializer):
+    id = UUIDField(required=False, help_text="Optional client-chosen UUID; a replay is stored once.")
+    kind = serializers.ChoiceField(choices=red_flags.SYMPTOM_KINDS)
+    body_area = serializers.ChoiceField(choices=red_flags.BODY_AREAS, required=False, allow_blank=True)
+    severity = serializers.IntegerField(min_value=1, max_value=5, help_text="1 mild … 5 severe.")
+    duration_minutes = serializers.IntegerField(
+        min_value=0, max_value=limits.MAX_SYMPTOM_MINUTES, required=False, allow_null=True
+    )
+    occurred_at = DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    body_area_label = serializers.CharField(source="get_body_area_display", read_only=True)
+    local_date = serializers.DateField(read_only=True)
+    created_at = DateTimeField(read_only=True)
+    updated_at = DateTimeField(read_only=True)
+
+
+class SymptomSavedSerializer(SymptomSerializer):
+    red_flags = RedFlagSerializer(many=True, read_only=True, help_text="Evaluated after this save.")
+    disclaimer = serializers.CharField(read_only=True)
+
+
+class DailyContextSerializer(serializers.Serializer):
+    date = serializers.DateField(read_only=True)
+    caffeine_drinks = serializers.IntegerField(min_value=0, max_value=30, required=False, allow_null=True)
+    sleep_hours = DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        min_value=0,
+        max_value=24,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+    )
+    stress = serializers.IntegerField(
+        min_value=1, max_value=5, required=False, allow_null=True, help_text="1 calm … 5 very stressed."
+    )
+    intense_exercise = BooleanField(required=False, allow_null=True)
+    updated_at = DateTimeField(read_only=True)
+
+
+class LabResultSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    taken_on = BoundedDateField()
+    value = DecimalField(
+        max_digits=9, decimal_places=3, coerce_to_string=False, help_text="As printed on the report."
+    )
+    unit = serializers.ChoiceField(choices=labs.UNITS)
+    range_low = DecimalField(
+        max_digits=9,
+        decimal_places=3,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text="The low end of the range printed on the report, in the same unit (optional).",
+    )
+    range_high = DecimalField(
+        max_digits=9, decimal_places=3, required=False, allow_null=True, coerce_to_string=False
+    )
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    flag = serializers.SerializerMethodField()
+    values = serializers.SerializerMethodField(help_text="The result in mg/dL, mmol/L and mEq/L.")
+    range_used = serializers.SerializerMethodField()
+    message = serializers.SerializerMethodField()
+    caveat = serializers.SerializerMethodField()
+    created_at = DateTimeField(read_only=True)
+
+    def _reading(self, lab) -> labs.Reading:
+        cache = self.context.setdefault("_readings", {})
+        if lab.pk not in cache:
+            cache[lab.pk] = guidance.lab_reading(lab)
+        return cache[lab.pk]
+
+    def get_flag(self, lab) -> str:
+        return self._reading(lab).flag
+
+    @extend_schema_field(
+        inline_serializer(
+            "LabValues",
+            {code: serializers.DecimalField(max_digits=9, decimal_places=3) for code, _ in labs.UNITS},
+        )
+    )
+    def get_values(self, lab) -> dict:
+        return self._reading(lab).values
+
+    @extend_schema_field(
+        inline_serializer(
+            "LabRange",
+            {
+                "low": serializers.DecimalField(max_digits=9, decimal_places=3),
+                "high": serializers.DecimalField(max_digits=9, decimal_places=3),
+                "unit": serializers.CharField(),
+                "source": serializers.CharField(),
+            },
+        )
+    )
+    def get_range_used(self, lab) -> dict:
+        reading = self._reading(lab)
+        return {
+            "low": labs.rounded(reading.range_low, lab.unit),
+            "high": labs.rounded(reading.range_high, lab.unit),
+            "unit": lab.unit,
+            "source": reading.range_source,
+        }
+
+    def get_message(self, lab) -> str:
+        return self._reading(lab).message
+
+    def get_caveat(self, lab) -> str:
+        return labs.CAVEAT
+
+
+class InsightsQuerySerializer(serializers.Serializer):
+    weeks = serializers.IntegerField(
+        min_value=1, max_value=limits.MAX_INSIGHT_WEEKS, required=False, default=4
+    )
+
+
+def _choices(pairs) -> list[dict]:
+    return [{"value": value, "label": label} for value, label in pairs if value]
+
+
+# --- Views -----------------------------------------------------------------------------------------------
+
+
+def _flags_json(user) -> list[dict]:
+    return [guidance.red_flag_json(flag) for flag in guidance.active_red_flags(user=user)]
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[DateRangeQuerySerializer], summary="List symptoms"),
+    create=extend_schema(
+        request=SymptomSerializer,
+        responses={201: SymptomSavedSerializer, 200: SymptomSavedSerializer, 409: CONFLICT},
+        summary="Record a symptom; the answer carries the red flags evaluated after it",
+    ),
+    update=extend_schema(request=SymptomSerializer, responses=SymptomSavedSerializer),
+    partial_update=extend_schema(request=SymptomSerializer, responses=SymptomSavedSerializer),
+)
+class SymptomViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
+):
+    """The symptom journal: twitching, cramps, numbness… with body area, severity and duration."""
+
+    serializer_class = SymptomSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SymptomEntry.objects.none()
+        rows = SymptomEntry.objects.filter(user=self.request.user)
+        if self.action == "list":
+            start, end = _date_range(self.request)
+            if start:
+                rows = rows.filter(local_date__gte=start)
+            if end:
+                rows = rows.filter(local_date__lte=end)
+        return rows
+
+    def _saved(self, entry, code=status.HTTP_200_OK) -> Response:
+        entry.red_flags = _flags_json(self.request.user)
+        entry.disclaimer = DISCLAIMER
+        return Response(SymptomSavedSerializer(entry).data, status=code)
+
+    def create(self, request, *args, **kwargs):
+        serializer = SymptomSerializer(data=request.data)
+        with validating_for(request.user):
+            serializer.is_valid(raise_exception=True)
+        entry, created = guidance.symptom_create(user=request.user, **serializer.validated_data)
+        return self._saved(entry, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def update(self, request, *args, **kwargs):
+        entry = self.get_object()
+        serializer = SymptomSerializer(entry, data=request.data, partial=kwargs.get("partial", False))
+        with validating_for(request.user):
+            serializer.is_valid(raise_exception=True)
+        changes = dict(serializer.validated_data)
+        if changes.pop("id", entry.pk) != entry.pk:
+            raise serializers.ValidationError({"id": ["The id of an entry cannot change."]})
+        return self._saved(guidance.symptom_update(entry=entry, **changes))
+
+    def partial_update(self, request, *args, **kwargs):
+        return self.update(request, *args, partial=True, **kwargs)
+
+
+class RedFlagsView(APIView):
+    @extend_schema(responses=RedFlagsSerializer)
+    def get(self, request):
+        """The red flags the symptom journal raises today, until dismissed."""
+        return Response({"red_flags": _flags_json(request.user), "disclaimer": DISCLAIMER})
+
+
+class RedFlagDismissView(APIView):
+    @extend_schema(request=None, responses=RedFlagsSerializer)
+    def post(self, request, code: str):
+        """Dismiss a red flag: hidden until a symptom recorded later raises it again."""
+        if code not in guidance.RED_FLAG_CODES:
+            raise NotFound(f'No red flag "{code}".')
+        guidance.red_flag_dismiss(user=request.user, code=code)
+        return Response({"red_flags": _flags_json(request.user), "disclaimer": DISCLAIMER})
+
+
+class DailyContextListView(APIView):
+    @extend_schema(parameters=[DateRangeQuerySerializer], responses=DailyContextSerializer(many=True))
+    def get(self, request):
+        """Daily context (caffeine, sleep, stress, exercise) of a range of local days, newest first."""
+        start, end = _date_range(request)
+        rows = DailyContext.objects.filter(user=request.user)
+        if start:
+            rows = rows.filter(date__gte=start)
+        if end:
+            rows = rows.filter(date__lte=end)
+        return Response(DailyContextSerializer(rows[:400], many=True).data)
+
+
+class DailyContextView(APIView):
+    def _day(self, value: str):
+        field = BoundedDateField()
+        try:
+            return field.to_internal_value(value)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({"date": exc.detail}) from None
+
+    @extend_schema(responses=DailyContextSerializer)
+    def get(self, request, day: str):
+        """One local day's context; empty fields when nothing was set."""
+        row = DailyContext.objects.filter(user=request.user, date=self._day(day)).first()
+        return Response(DailyContextSerializer(row or DailyContext(date=self._day(day))).data)
+
+    @extend_schema(request=DailyContextSerializer, responses=DailyContextSerializer)
+    def put(self, request, day: str):
+        """Set some of a day's context; fields not sent are kept (null clears one)."""
+        serializer = DailyContextSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        row = guidance.context_set(user=request.user, day=self._day(day), **serializer.validated_data)
+        return Response(DailyContextSerializer(row).data)
+
+    patch = put
+
+
+class LabResultViewSet(viewsets.ModelViewSet):
+    """Serum magnesium results, flagged against the report's range (or the ODS range), in every unit."""
+
+    serializer_class = LabResultSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return LabResult.objects.none()
+        return LabResult.objects.filter(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = LabResultSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        lab = guidance.lab_create(user=request.user, **serializer.validated_data)
+        return Response(LabResultSerializer(lab).data, status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        lab = self.get_object()
+        serializer = LabResultSerializer(lab, data=request.data, partial=kwargs.get("partial", False))
+        serializer.is_valid(raise_exception=True)
+        return Response(LabResultSerializer(guidance.lab_update(lab=lab, **serializer.validated_data)).data)
+
+
+class InsightsView(APIView):
+    @extend_schema(
+        parameters=[InsightsQuerySerializer],
+        responses=inline_serializer("Insights", {"weeks": serializers.IntegerField()}),
+    )
+    def get(self, request):
+        """Average intake against target, days on target, share from supplements, the foods that gave
+        the most, symptom days on low-intake days against the others, and foods that would close the
+        usual gap, over the complete days (up to yesterday) of the last `weeks` weeks."""
+        query = InsightsQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        return Response(guidance.insights_for(user=request.user, weeks=query.validated_data["weeks"]))
+
+
+class GuidanceView(APIView):
+    @extend_schema(responses=inline_serializer("Guidance", {"disclaimer": serializers.CharField()}))
+    def get(self, request):
+        """The fixed lists the app's forms choose from (symptoms, body areas, conditions, medicines,
+        aims, lab units), with what each medicine means, and the user's risk factors and red flags."""
+        profile = services.profile_get(user=request.user)
+        return Response(
+            {
+                "disclaimer": DISCLAIMER,
+                "symptom_kinds": _choices(red_flags.SYMPTOM_KINDS),
+                "body_areas": _choices(red_flags.BODY_AREAS),
+                "conditions": _choices(risk_factors.CONDITIONS),
+                "medicines": [
+                    {
+                        "value": m.code,
+                        "label": m.label,
+                        "examples": m.examples,
+                        "meaning": m.meaning,
+                        "source": medicines.SOURCE,
+                    }
+                    for m in medicines.MEDICINES
+                ],
+                "supplement_aims": _choices(supplements.AIMS),
+                "lab_units": _choices(labs.UNITS),
+                "risk_factors": guidance.profile_risk_factors(profile),
+                "red_flags": _flags_json(request.user),
+            }
+        )

@@ -1,0 +1,380 @@
+"""The guidance services: the symptom journal and its red flags, daily context, lab results, the
+advice that goes with a dose, a profile's risk factors, and insights. The rules themselves are pure
+functions in tracker/guidance/; these read and write the rows they need."""
+
+import uuid
+from dataclasses import asdict
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from foods import reference
+from foods.models import Food
+from tracker import limits
+from tracker.guidance import DISCLAIMER, insights, labs, medicines, red_flags, risk_factors, supplements
+from tracker.models import (
+    DailyContext,
+    IntakeEntry,
+    LabResult,
+    Profile,
+    RedFlagDismissal,
+    SupplementDose,
+    SymptomEntry,
+)
+from tracker.services.entries import checked_moment, idempotent_create
+from tracker.services.profile import local_today, profile_get
+from tracker.services.summaries import DaySummary, daily_summaries
+
+# --- Symptom journal and red flags -----------------------------------------------------------------------
+
+
+def _symptom_errors(fields: dict, errors: dict) -> None:
+    severity = fields.get("severity")
+    if severity is not None and not 1 <= severity <= 5:
+        errors["severity"] = ["From 1 (mild) to 5 (severe)."]
+    minutes = fields.get("duration_minutes")
+    if minutes is not None and not 0 <= minutes <= limits.MAX_SYMPTOM_MINUTES:
+        errors["duration_minutes"] = [
+            f"At most {limits.MAX_SYMPTOM_MINUTES} minutes (a week); record a longer one day by day."
+        ]
+    if len(fields.get("note") or "") > 500:
+        errors["note"] = ["At most 500 characters."]
+
+
+def symptom_create(
+    *,
+    user: AbstractBaseUser,
+    kind: str,
+    severity: int,
+    occurred_at: datetime | None = None,
+    body_area: str = "",
+    duration_minutes: int | None = None,
+    note: str = "",
+    id: uuid.UUID | None = None,
+) -> tuple[SymptomEntry, bool]:
+    """Record a symptom (idempotent by client id, like entries). Returns (entry, created)."""
+    profile = profile_get(user=user)
+    errors: dict = {}
+    fields = {
+        "kind": kind,
+        "severity": severity,
+        "body_area": body_area,
+        "duration_minutes": duration_minutes,
+        "note": note,
+    }
+    _symptom_errors(fields, errors)
+    given_time = occurred_at
+    occurred_at = checked_moment(occurred_at, "occurred_at", errors, profile)
+    if errors:
+        raise ValidationError(errors)
+    fields |= {"occurred_at": occurred_at, "local_date": occurred_at.astimezone(profile.zone).date()}
+    compare = {key: fields[key] for key in ("kind", "severity", "body_area", "duration_minutes", "note")}
+    if given_time is not None:
+        compare["occurred_at"] = occurred_at
+    return idempotent_create(SymptomEntry, user=user, id=id, fields=fields, compare=compare)
+
+
+def symptom_update(*, entry: SymptomEntry, **changes) -> SymptomEntry:
+    profile = profile_get(user=entry.user)
+    errors: dict = {}
+    _symptom_errors(changes, errors)
+    if "occurred_at" in changes:
+        changes["occurred_at"] = checked_moment(changes["occurred_at"], "occurred_at", errors, profile)
+    if errors:
+        raise ValidationError(errors)
+    for name, value in changes.items():
+        setattr(entry, name, value)
+    if "occurred_at" in changes:
+        entry.local_date = entry.occurred_at.astimezone(profile.zone).date()
+    entry.save()
+    return entry
+
+
+def active_red_flags(*, user: AbstractBaseUser, profile: Profile | None = None) -> list[red_flags.RedFlag]:
+    """The red flags the journal raises today (the user's local day), less those dismissed since their
+    latest evidence. Two queries: the window's symptoms and the dismissals."""
+    profile = profile or profile_get(user=user)
+    today = local_today(profile=profile)
+    first = today - timedelta(days=red_flags.LONGEST_WINDOW_DAYS)
+    rows = SymptomEntry.objects.filter(user=user, local_date__gte=first, local_date__lte=today)
+    history = [
+        red_flags.Symptom(kind, area, day, recorded)
+        for kind, area, day, recorded in rows.values_list("kind", "body_area", "local_date", "created_at")
+    ]
+    dismissed = dict(RedFlagDismissal.objects.filter(user=user).values_list("code", "dismissed_at"))
+    return red_flags.red_flags(history, today, dismissed)
+
+
+RED_FLAG_CODES = (
+    "urgent_symptom",
+    "twitching_with_symptoms",
+    "twitching_for_weeks",
+    "twitching_in_several_areas",
+)
+
+
+def red_flag_dismiss(*, user: AbstractBaseUser, code: str) -> None:
+    """Hide a flag until a symptom recorded after now raises it again."""
+    if code not in RED_FLAG_CODES:
+        raise ValidationError({"code": [f'Unknown red flag "{code}".']})
+    RedFlagDismissal.objects.update_or_create(user=user, code=code, defaults={"dismissed_at": timezone.now()})
+
+
+def red_flag_json(flag: red_flags.RedFlag) -> dict:
+    return {
+        "code": flag.code,
+        "level": flag.level,
+        "title": flag.title,
+        "message": flag.message,
+        "source": flag.source,
+        "evidence_at": flag.evidence_at,
+    }
+
+
+# --- Daily context ---------------------------------------------------------------------------------------
+
+CONTEXT_FIELDS = ("caffeine_drinks", "sleep_hours", "stress", "intense_exercise")
+
+
+def context_set(*, user: AbstractBaseUser, day: date, **fields) -> DailyContext:
+    """Set some of a day's context (the others are kept); creates the day's row on first use."""
+    unknown = set(fields) - set(CONTEXT_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Unknown field." for name in sorted(unknown)})
+    errors = {}
+    if fields.get("caffeine_drinks") is not None and not 0 <= fields["caffeine_drinks"] <= 30:
+        errors["caffeine_drinks"] = ["From 0 to 30 drinks."]
+    if fields.get("sleep_hours") is not None and not 0 <= fields["sleep_hours"] <= 24:
+        errors["sleep_hours"] = ["From 0 to 24 hours."]
+    if fields.get("stress") is not None and not 1 <= fields["stress"] <= 5:
+        errors["stress"] = ["From 1 (calm) to 5 (very stressed)."]
+    if errors:
+        raise ValidationError(errors)
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                row, _ = DailyContext.objects.select_for_update().get_or_create(user=user, date=day)
+                for name, value in fields.items():
+                    setattr(row, name, value)
+                row.save()
+                return row
+        except IntegrityError:  # two first writes of the same day at once: the second updates
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+# --- Lab results -----------------------------------------------------------------------------------------
+
+
+def lab_check(
+    *, value, unit, range_low=None, range_high=None, taken_on: date | None = None, profile=None
+) -> None:
+    errors = {}
+    if value is not None and not 0 < value <= limits.MAX_LAB_VALUE:
+        errors["value"] = [f"Must be more than 0 and at most {limits.MAX_LAB_VALUE}."]
+    if (range_low is None) != (range_high is None):
+        errors["range_low" if range_low is None else "range_high"] = [
+            "Give both ends of the range printed on your report, or neither."
+        ]
+    elif range_low is not None:
+        if not 0 < range_low < range_high <= limits.MAX_LAB_VALUE:
+            errors["range_high"] = [
+                f"The range must run from more than 0 up to a higher value, at most {limits.MAX_LAB_VALUE}."
+            ]
+    if (
+        taken_on is not None
+        and profile is not None
+        and taken_on > local_today(profile=profile) + timedelta(days=1)
+    ):
+        errors["taken_on"] = ["A lab result cannot be in the future."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def lab_create(
+    *, user: AbstractBaseUser, value, unit, taken_on: date, range_low=None, range_high=None, note=""
+) -> LabResult:
+    lab_check(
+        value=value,
+        unit=unit,
+        range_low=range_low,
+        range_high=range_high,
+        taken_on=taken_on,
+        profile=profile_get(user=user),
+    )
+    return LabResult.objects.create(
+        user=user,
+        value=value,
+        unit=unit,
+        taken_on=taken_on,
+        range_low=range_low,
+        range_high=range_high,
+        note=note,
+    )
+
+
+def lab_update(*, lab: LabResult, **changes) -> LabResult:
+    merged = {
+        name: changes.get(name, getattr(lab, name))
+        for name in ("value", "unit", "range_low", "range_high", "taken_on")
+    }
+    lab_check(**merged, profile=profile_get(user=lab.user))
+    for name, value in changes.items():
+        setattr(lab, name, value)
+    lab.save()
+    return lab
+
+
+def lab_reading(lab: LabResult) -> labs.Reading:
+    return labs.read(lab.value, lab.unit, lab.range_low, lab.range_high)
+
+
+# --- Supplements and medicines ---------------------------------------------------------------------------
+
+
+def dose_advice(*, dose, day: DaySummary, profile: Profile) -> list[dict]:
+    """What to know about a logged dose: the form's safety notes and, for an oral dose, its spacing
+    from the user's interacting medicines at the local time it was taken."""
+    form = dose.form
+    notes = [
+        asdict(note)
+        for note in supplements.dose_notes(
+            form_name=form.name,
+            route=form.route,
+            bioavailability=form.bioavailability,
+            side_effects=form.side_effects,
+            elemental_mg=dose.elemental_mg,
+            day_oral_mg=day.supplement_mg,
+            upper_limit_mg=day.supplement_upper_limit_mg,
+            aim=profile.supplement_aim,
+        )
+    ]
+    if form.route == supplements.ORAL and profile.medicines:
+        at = dose.taken_at.astimezone(profile.zone).time().replace(second=0, microsecond=0)
+        notes += [interaction_json(c) for c in medicines.spacing_conflicts(at, profile.medicines)]
+    return notes
+
+
+def interaction_json(conflict: medicines.Conflict) -> dict:
+    return {
+        "code": f"spacing_{conflict.medicine}",
+        "level": "warning" if conflict.severity == "conflict" else "caution",
+        "message": conflict.message,
+        "source": conflict.source,
+    }
+
+
+def supplement_time_conflicts(*, profile: Profile, at: time) -> list[dict]:
+    return [interaction_json(c) for c in medicines.spacing_conflicts(at, profile.medicines or [])]
+
+
+def profile_risk_factors(profile: Profile) -> list[dict]:
+    return [
+        asdict(factor)
+        for factor in risk_factors.risk_factors(
+            conditions=profile.conditions or [],
+            medicines=profile.medicines or [],
+            kidney_disease=profile.kidney_disease,
+            birth_date=profile.birth_date,
+            on=local_today(profile=profile),
+        )
+    ]
+
+
+# --- Insights --------------------------------------------------------------------------------------------
+
+
+def _top_foods(user_id: int, start: date, end: date, limit: int = 5) -> list[tuple[int, Decimal]]:
+    rows = (
+        IntakeEntry.objects.filter(user_id=user_id, local_date__gte=start, local_date__lte=end)
+        .values("food_id")
+        .annotate(mg=Sum("magnesium_mg"))
+        .order_by("-mg", "food_id")[:limit]
+    )
+    return [(row["food_id"], row["mg"]) for row in rows]
+
+
+def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
+    """Insights over the ``weeks`` × 7 complete days that end yesterday (today is still being logged),
+    from the day the account was created. See tracker/guidance/insights.py for the arithmetic."""
+    from tracker.reminders.content import everyday_portions
+
+    profile = profile_get(user=user)
+    today = local_today(profile=profile)
+    end = today - timedelta(days=1)
+    start = today - timedelta(days=weeks * 7)
+    joined = timezone.localtime(user.date_joined, profile.zone).date()
+    start = max(start, joined)
+    if end < start:
+        days: list[DaySummary] = []
+        logged_dates: set[date] = set()
+    else:
+        days = daily_summaries(user=user, start=start, end=end, profile=profile)
+        logged_dates = _logged_dates(user.pk, start, end)
+    logged = [d for d in days if d.date in logged_dates]
+    symptom_dates = (
+        set(
+            SymptomEntry.objects.filter(user=user, local_date__gte=start, local_date__lte=end)
+            .values_list("local_date", flat=True)
+            .distinct()
+        )
+        if days
+        else set()
+    )
+    numbers = insights.totals(len(days), logged)
+    comparison = insights.compare_symptoms(logged, symptom_dates)
+    top = _top_foods(user.pk, start, end) if days else []
+    names = dict(Food.objects.filter(pk__in=[food for food, _ in top]).values_list("pk", "name"))
+    food_total = sum((d.food_mg for d in logged), Decimal(0))
+    under_one = (
+        profile.birth_date is not None
+        and profile.birth_date <= today
+        and reference.age_on(profile.birth_date, today) < 1
+    )
+    gap = int(numbers.usual_gap_mg)
+    closing = [] if under_one or not gap else insights.closing_foods(gap, everyday_portions())
+    return {
+        "weeks": weeks,
+        "start": start if days else None,
+        "end": end if days else None,
+        **asdict(numbers),
+        "symptoms": asdict(comparison),
+        "top_foods": [
+            {
+                "food": food,
+                "name": names.get(food, ""),
+                "magnesium_mg": mg.quantize(Decimal("0.1")),
+                "share_of_food_percent": insights._percent(mg, food_total),
+            }
+            for food, mg in top
+        ],
+        "closing_foods": [{**asdict(option), "text": str(option)} for option in closing],
+        "days": [
+            {
+                "date": d.date,
+                "logged": d.date in logged_dates,
+                "total_mg": d.total_mg,
+                "target_mg": d.target_mg,
+                "symptoms": d.date in symptom_dates,
+            }
+            for d in days
+        ],
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def _logged_dates(user_id: int, start: date, end: date) -> set[date]:
+    dates = set()
+    for model in (IntakeEntry, SupplementDose):
+        dates |= set(
+            model.objects.filter(user_id=user_id, local_date__gte=start, local_date__lte=end)
+            .values_list("local_date", flat=True)
+            .distinct()
+        )
+    return dates

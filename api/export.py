@@ -10,7 +10,15 @@ from rest_framework.utils.encoders import JSONEncoder
 from api import serializers as s
 from foods.models import Food
 from tracker import services
-from tracker.models import IntakeEntry, SavedMeal, SupplementDose
+from tracker.models import (
+    DailyContext,
+    IntakeEntry,
+    LabResult,
+    RedFlagDismissal,
+    SavedMeal,
+    SupplementDose,
+    SymptomEntry,
+)
 from tracker.reminders.models import PushSubscription, Reminder, ReminderDelivery
 
 CSV_COLUMNS = [
@@ -30,6 +38,8 @@ CSV_COLUMNS = [
 
 
 def export_data(user) -> dict:
+    from api.guidance import DailyContextSerializer, LabResultSerializer, SymptomSerializer
+
     profile = services.profile_get(user=user)
     intakes = IntakeEntry.objects.filter(user=user).select_related("food", "portion").order_by("consumed_at")
     doses = SupplementDose.objects.filter(user=user).select_related("form").order_by("taken_at")
@@ -53,6 +63,19 @@ def export_data(user) -> dict:
         "reminder_deliveries": s.DeliverySerializer(
             ReminderDelivery.objects.filter(user=user).select_related("reminder"), many=True
         ).data,
+        "symptoms": SymptomSerializer(
+            SymptomEntry.objects.filter(user=user).order_by("occurred_at"), many=True
+        ).data,
+        "daily_context": DailyContextSerializer(
+            DailyContext.objects.filter(user=user).order_by("date"), many=True
+        ).data,
+        "lab_results": LabResultSerializer(
+            LabResult.objects.filter(user=user).order_by("taken_on", "id"), many=True
+        ).data,
+        "red_flag_dismissals": [
+            {"code": row.code, "dismissed_at": row.dismissed_at.isoformat()}
+            for row in RedFlagDismissal.objects.filter(user=user).order_by("code")
+        ],
         "push_subscriptions": [
             {"endpoint": sub.endpoint, "created_at": sub.created_at.isoformat()}
             for sub in PushSubscription.objects.filter(user=user)

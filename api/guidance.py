@@ -15,7 +15,9 @@ from api.serializers import (
     DateRangeQuerySerializer,
     DateTimeField,
     DecimalField,
+    TextField,
     UUIDField,
+    WholeNumberField,
 )
 from api.views import _date_range, validating_for
 from tracker import limits, services
@@ -44,12 +46,12 @@ class SymptomSerializer(serializers.Serializer):
     id = UUIDField(required=False, help_text="Optional client-chosen UUID; a replay is stored once.")
     kind = serializers.ChoiceField(choices=red_flags.SYMPTOM_KINDS)
     body_area = serializers.ChoiceField(choices=red_flags.BODY_AREAS, required=False, allow_blank=True)
-    severity = serializers.IntegerField(min_value=1, max_value=5, help_text="1 mild … 5 severe.")
-    duration_minutes = serializers.IntegerField(
+    severity = WholeNumberField(min_value=1, max_value=5, help_text="1 mild … 5 severe.")
+    duration_minutes = WholeNumberField(
         min_value=0, max_value=limits.MAX_SYMPTOM_MINUTES, required=False, allow_null=True
     )
     occurred_at = DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    note = TextField(required=False, allow_blank=True, max_length=500)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     body_area_label = serializers.CharField(source="get_body_area_display", read_only=True)
     local_date = serializers.DateField(read_only=True)
@@ -64,7 +66,7 @@ class SymptomSavedSerializer(SymptomSerializer):
 
 class DailyContextSerializer(serializers.Serializer):
     date = serializers.DateField(read_only=True)
-    caffeine_drinks = serializers.IntegerField(min_value=0, max_value=30, required=False, allow_null=True)
+    caffeine_drinks = WholeNumberField(min_value=0, max_value=30, required=False, allow_null=True)
     sleep_hours = DecimalField(
         max_digits=3,
         decimal_places=1,
@@ -74,7 +76,7 @@ class DailyContextSerializer(serializers.Serializer):
         allow_null=True,
         coerce_to_string=False,
     )
-    stress = serializers.IntegerField(
+    stress = WholeNumberField(
         min_value=1, max_value=5, required=False, allow_null=True, help_text="1 calm … 5 very stressed."
     )
     intense_exercise = BooleanField(required=False, allow_null=True)
@@ -99,7 +101,7 @@ class LabResultSerializer(serializers.Serializer):
     range_high = DecimalField(
         max_digits=9, decimal_places=3, required=False, allow_null=True, coerce_to_string=False
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    note = TextField(required=False, allow_blank=True, max_length=500)
     flag = serializers.SerializerMethodField()
     values = serializers.SerializerMethodField(help_text="The result in mg/dL, mmol/L and mEq/L.")
     range_used = serializers.SerializerMethodField()

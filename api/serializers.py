@@ -92,6 +92,24 @@ class UUIDField(serializers.UUIDField):
         return super().to_internal_value(data)
 
 
+class TextField(serializers.CharField):
+    """Text is a string: DRF would also store the number 0 as "0"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WholeNumberField(serializers.IntegerField):
+    """A JSON integer: DRF would also take "3", 3.0 and true."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # Dates and times from 1900 to 2200, as the schema states it (a pattern on the year).
 YEAR_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
 
@@ -271,6 +289,8 @@ class ProfileSerializer(serializers.ModelSerializer):
         return value
 
     def validate_medicines(self, value):
+        if any("kind" not in entry for entry in value):  # a PATCH is partial down to the nested items
+            raise serializers.ValidationError("Each medicine needs its kind.")
         kinds = [entry["kind"] for entry in value]
         if len(set(kinds)) != len(kinds):
             raise serializers.ValidationError("Each medicine once (give it several times instead).")

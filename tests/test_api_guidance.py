@@ -463,3 +463,8 @@ def test_deleting_the_account_deletes_its_symptoms_context_labs_and_dismissals(a
         and DailyContext.objects.count() == 1
     )
     assert {m.__name__ for m in apps.get_app_config("tracker").get_models()} >= {"SymptomEntry", "LabResult"}
+
+
+def test_a_medicine_without_its_kind_is_a_400_even_in_a_partial_update(adult):
+    response = adult.patch("/api/v1/profile/", {"medicines": [{"times": ["08:00"]}]})
+    assert response.status_code == 400 and "medicines" in response.json()

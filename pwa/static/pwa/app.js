@@ -1,10 +1,15 @@
 // The phone app: hash-routed screens over the REST API. No framework, no build step.
 import { api, ApiError, dropCachedData, flush, forgetMine, logEntry, mine, onOutboxChange, setOwner } from "./api.js";
 import { logScreen, MEALS, mealAt } from "./food.js";
+import { currentRedFlags, disclaimer, redFlagBox } from "./guidance.js";
+import { healthScreen } from "./health.js";
+import { insightsScreen } from "./insights.js";
+import { symptomsScreen } from "./symptoms.js";
 import { errorsOf, field, fill, h, isCurrent, mg, registerScreens, screen, showErrors, toast } from "./ui.js";
 
 const nav = document.getElementById("nav");
 let profile = null;
+let lastDoseAdvice = null; // what the server said about the dose just logged, shown once on Today
 
 const today = () => profile?.today || new Date().toISOString().slice(0, 10);
 
@@ -97,16 +102,18 @@ async function todayScreen() {
   const summary = await api("summary/daily/"); // the server knows today in the user's zone
   const day = summary.date;
   profile.today = day;
-  const [intakes, doses, waiting] = await Promise.all([
-    api(`intakes/?start=${day}&end=${day}&page_size=200`), api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), mine(),
+  const [intakes, doses, waiting, flags] = await Promise.all([
+    api(`intakes/?start=${day}&end=${day}&page_size=200`), api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), mine(), currentRedFlags(),
   ]);
+  const advice = lastDoseAdvice;
+  lastDoseAdvice = null;
   const entryRow = (row) => h("li", {},
     h("span", {}, row.text, h("br"), h("strong", { text: mg(row.mg) })),
     h("span", { class: "actions" },
       row.kind === "intakes" ? h("button", { type: "button", class: "small secondary", "aria-label": `Again: ${row.text}`, onclick: () => logAgain(row) }, "Again") : null,
       h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${row.text}`, onclick: () => removeEntry(row) }, "Delete")));
   const foods = intakes.results.map((e) => ({ kind: "intakes", id: e.id, meal: e.meal, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, meal: e.meal, note: e.note } }));
-  const supplements = doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: `${d.form_name} (supplement)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } }));
+  const supplements = doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: d.form_name.includes("(") ? d.form_name : `${d.form_name} (supplement)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } }));
   const byTime = (a, b) => a.at.localeCompare(b.at);
   const meals = MEALS.map(([slot, title]) => {
     const entries = foods.filter((f) => f.meal === slot).sort(byTime);
@@ -119,16 +126,22 @@ async function todayScreen() {
   });
   if (!isCurrent("today")) return;
   screen("Today",
+    flags.length ? redFlagBox(flags) : null,
     h("section", { class: "card progress", "aria-label": "Progress" },
       ring(Number(summary.total_mg), summary.target_mg),
       h("ul", { class: "numbers" },
         h("li", {}, h("strong", { id: "total", text: mg(summary.total_mg) }), ` of ${summary.target_mg} mg`),
         h("li", { id: "remaining", text: `${mg(summary.remaining_mg)} to go` }),
-        h("li", { text: `Food ${mg(summary.food_mg)} · Supplements ${mg(summary.supplement_mg)}` }))),
+        h("li", { text: `Food ${mg(summary.food_mg)} · Supplements ${mg(summary.supplement_mg)}` }),
+        Number(summary.topical_mg) > 0 ? h("li", { id: "topical", class: "hint", text: `On the skin ${mg(summary.topical_mg)}, not counted` }) : null)),
     summary.supplement_over_limit ? h("p", { class: "warning", id: "limit-warning", role: "alert",
       text: summary.supplement_upper_limit_mg === null
         ? "Supplements for an infant: no upper limit is established. Ask a clinician."
         : `Supplements today: ${mg(summary.supplement_mg)}, above the ${summary.supplement_upper_limit_mg} mg upper limit for supplements. Too much from supplements can cause diarrhoea, nausea, muscle weakness, fatigue and confusion; talk to your doctor before taking more.` }) : null,
+    advice ? h("section", { class: "card", id: "dose-advice", "aria-label": "About your last dose" },
+      h("h3", { text: "About your last dose" }),
+      h("ul", { class: "facts" }, ...advice.filter((a) => a.code !== "over_limit").map((a) => h("li", { class: a.level, text: a.message }))),
+      disclaimer()) : null,
     h("p", { class: "hint", text: summary.target_label }),
     h("div", { class: "row" }, h("a", { class: "button", href: "#/log" }, "Log food"), h("a", { class: "button secondary", href: "#/supplement" }, "Log supplement")),
     waiting.length ? h("ul", { class: "entries", "aria-label": "Waiting to sync" },
@@ -188,8 +201,11 @@ async function removeEntry(row) {
 // --- Log supplement ------------------------------------------------------------------------------------
 
 async function supplementScreen() {
-  const forms = await api("supplement-forms/");
-  const select = h("select", { name: "form" }, ...forms.map((f) => h("option", { value: f.id, text: `${f.name}${f.route !== "oral" ? ` (${f.route})` : ""}` })));
+  // intravenous forms are hospital treatments: not listed. The profile is read again: the aim may
+  // have changed on the Health screen.
+  const [forms, me] = await Promise.all([api("supplement-forms/"), api("profile/")]);
+  profile = me;
+  const select = h("select", { name: "form" }, ...forms.map((f) => h("option", { value: f.id, text: f.name })));
   const notes = h("div", { class: "hint", "aria-live": "polite" });
   const amount = h("input", { name: "amount", type: "number", inputmode: "decimal", min: "1", step: "any", required: true });
   const kind = h("fieldset", {}, h("legend", { text: "The amount is" }),
@@ -201,7 +217,10 @@ async function supplementScreen() {
   const update = () => {
     const f = current();
     fill(notes, h("p", { text: `Bioavailability: ${f.bioavailability}. Elemental magnesium: ${(f.elemental_fraction * 100).toFixed(1)}% of the compound.` }),
-      f.best_for ? h("p", { text: `Best for: ${f.best_for}` }) : null, f.side_effects ? h("p", { text: `Side effects: ${f.side_effects}` }) : null);
+      f.best_for ? h("p", { text: `Best for: ${f.best_for}` }) : null, f.side_effects ? h("p", { text: `Side effects: ${f.side_effects}` }) : null,
+      f.route === "topical" ? h("p", { class: "warning", text: "Absorption through the skin is not established: a topical dose is shown apart and not counted." }) : null,
+      f.bioavailability === "low" && profile.supplement_aim === "correct_low_intake"
+        ? h("p", { class: "warning", id: "low-bioavailability", text: `${f.name} is poorly absorbed and not ideal for correcting a deficiency; citrate, glycinate or malate are absorbed better.` }) : null);
     const value = Number(amount.value);
     const compound = form.querySelector("input[name=kind]:checked").value === "compound";
     preview.textContent = value > 0 ? `${mg(compound ? value * f.elemental_fraction : value)} elemental magnesium` : "";
@@ -216,6 +235,8 @@ async function supplementScreen() {
     try {
       const elemental = compound ? Number(amount.value) * f.elemental_fraction : Number(amount.value);
       const { entry, queued } = await logEntry("supplement-doses/", payload, { label: `${f.name} (supplement)`, mg: elemental });
+      const notable = (entry?.advice || []).filter((a) => a.level !== "info" || a.code === "topical");
+      lastDoseAdvice = notable.length ? notable : null;
       if (entry?.day?.supplement_over_limit) toast(`Over the ${entry.day.supplement_upper_limit_mg} mg upper limit for supplements today.`);
       else toast(queued ? "Saved offline; it will be sent when you are back online." : `Logged ${f.name}.`);
       location.hash = "#/today";
@@ -361,9 +382,24 @@ function confirmDelete(box) {
   input.focus();
 }
 
+// --- More ---------------------------------------------------------------------------------------------
+
+function moreScreen() {
+  const link = (href, title, text) => h("li", {}, h("a", { href }, h("strong", { text: title }), h("span", { class: "hint", text })));
+  screen("More", h("ul", { class: "menu" },
+    link("#/insights", "Insights", "Your average, days on target, top foods, symptoms and intake"),
+    link("#/health", "Health and labs", "Risk factors, medicines and their spacing, lab results"),
+    link("#/reminders", "Reminders", "Push or email, on your own clock"),
+    link("#/settings", "Settings", "About you, your data, sign out")));
+}
+
 // --- Routing and start-up ------------------------------------------------------------------------------
 
-const SCREENS = { today: todayScreen, log: logScreen, supplement: supplementScreen, week: weekScreen, reminders: remindersScreen, settings: settingsScreen, setup: setupScreen };
+const SCREENS = {
+  today: todayScreen, log: logScreen, supplement: supplementScreen, symptoms: symptomsScreen, week: weekScreen, more: moreScreen,
+  insights: insightsScreen, health: healthScreen, reminders: remindersScreen, settings: settingsScreen, setup: setupScreen,
+};
+const UNDER_MORE = new Set(["insights", "health", "reminders", "settings"]);
 registerScreens(Object.keys(SCREENS));
 
 async function route() {
@@ -372,7 +408,8 @@ async function route() {
   if (!profile) return start(location.hash);
   const show = SCREENS[name] || todayScreen;
   nav.hidden = name === "setup";
-  nav.querySelectorAll("a").forEach((a) => (a.dataset.screen === (SCREENS[name] ? name : "today") ? a.setAttribute("aria-current", "page") : a.removeAttribute("aria-current")));
+  const tab = UNDER_MORE.has(name) ? "more" : SCREENS[name] ? name : "today";
+  nav.querySelectorAll("a").forEach((a) => (a.dataset.screen === tab ? a.setAttribute("aria-current", "page") : a.removeAttribute("aria-current")));
   try {
     await show(arg);
   } catch (error) {

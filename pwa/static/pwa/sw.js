@@ -1,6 +1,6 @@
 // Service worker: the app shell works offline, GET data falls back to its last copy, and push
 // messages become notifications that open the right screen.
-const VERSION = "v5";
+const VERSION = "v6";
 const SHELL = `shell-${VERSION}`;
 const DATA = `data-${VERSION}`;
 const SHELL_FILES = [
@@ -10,6 +10,10 @@ const SHELL_FILES = [
   "/static/pwa/api.js",
   "/static/pwa/ui.js",
   "/static/pwa/food.js",
+  "/static/pwa/guidance.js",
+  "/static/pwa/symptoms.js",
+  "/static/pwa/insights.js",
+  "/static/pwa/health.js",
   "/static/pwa/styles.css",
   "/static/pwa/icons/icon-192.png",
   "/static/pwa/icons/icon-512.png",

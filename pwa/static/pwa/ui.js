@@ -6,7 +6,7 @@ export const main = document.getElementById("main");
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElementNS(
-    ["svg", "rect", "line", "text", "circle", "g", "title"].includes(tag) ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml",
+    ["svg", "rect", "line", "text", "circle", "g", "title", "path", "polyline"].includes(tag) ? "http://www.w3.org/2000/svg" : "http://www.w3.org/1999/xhtml",
     tag,
   );
   for (const [key, value] of Object.entries(attrs)) {

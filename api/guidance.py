@@ -4,7 +4,6 @@ tracker/services/guidance.py. Every answer that gives guidance carries the "not 
 
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
-from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -233,13 +232,18 @@ class RedFlagsView(APIView):
         return Response({"red_flags": _flags_json(request.user), "disclaimer": DISCLAIMER})
 
 
+class DismissSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=guidance.RED_FLAG_CODES)
+
+
 class RedFlagDismissView(APIView):
-    @extend_schema(request=None, responses=RedFlagsSerializer)
-    def post(self, request, code: str):
-        """Dismiss a red flag: hidden until a symptom recorded later raises it again."""
-        if code not in guidance.RED_FLAG_CODES:
-            raise NotFound(f'No red flag "{code}".')
-        guidance.red_flag_dismiss(user=request.user, code=code)
+    @extend_schema(request=DismissSerializer, responses=RedFlagsSerializer)
+    def post(self, request):
+        """Dismiss a red flag: hidden until a symptom recorded later raises it again. The code goes in
+        the body, not the URL: access logs keep URLs, and which flag a user dismissed is health data."""
+        body = DismissSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        guidance.red_flag_dismiss(user=request.user, code=body.validated_data["code"])
         return Response({"red_flags": _flags_json(request.user), "disclaimer": DISCLAIMER})
 
 

@@ -45,13 +45,13 @@ def test_recording_trouble_breathing_answers_with_the_urgent_message_until_dismi
     assert "call your local emergency number" in flag["message"]
     assert adult.get("/api/v1/red-flags/").json()["red_flags"] == [flag]
 
-    dismissed = adult.post("/api/v1/red-flags/urgent_symptom/dismiss/")
+    dismissed = adult.post("/api/v1/red-flags/dismiss/", {"code": "urgent_symptom"})
     assert dismissed.status_code == 200 and dismissed.json()["red_flags"] == []
     assert adult.get("/api/v1/red-flags/").json()["red_flags"] == []
     # a new entry raises it again
     again = adult.post("/api/v1/symptoms/", {"kind": "trouble_swallowing", "severity": 3})
     assert [f["code"] for f in again.json()["red_flags"]] == ["urgent_symptom"]
-    assert adult.post("/api/v1/red-flags/not-a-flag/dismiss/").status_code == 404
+    assert adult.post("/api/v1/red-flags/dismiss/", {"code": "not-a-flag"}).status_code == 400
 
 
 def test_twitching_with_numbness_raises_see_a_doctor_over_the_history(adult):
@@ -421,7 +421,7 @@ def test_red_flags_insights_and_context_read_only_my_rows(adult, their_rows):
     assert adult.get("/api/v1/red-flags/").json()["red_flags"] == []
     assert adult.get("/api/v1/context/2026-11-20/").json()["stress"] is None
     assert adult.get("/api/v1/context/").json() == []
-    assert adult.post("/api/v1/red-flags/urgent_symptom/dismiss/").status_code == 200
+    assert adult.post("/api/v1/red-flags/dismiss/", {"code": "urgent_symptom"}).status_code == 200
     assert RedFlagDismissal.objects.count() == 1  # mine: theirs is still shown to them
     assert SymptomEntry.objects.get().note == "their secret"
 
@@ -436,7 +436,7 @@ def test_export_holds_symptoms_context_labs_and_dismissals(adult):
         "/api/v1/profile/",
         {"conditions": ["celiac_disease"], "medicines": [{"kind": "bisphosphonate", "times": ["07:00"]}]},
     )
-    adult.post("/api/v1/red-flags/twitching_for_weeks/dismiss/")
+    adult.post("/api/v1/red-flags/dismiss/", {"code": "twitching_for_weeks"})
     data = json.loads(adult.get("/api/v1/export/").content)
     [exported] = data["symptoms"]
     assert {k: exported[k] for k in ("id", "kind", "body_area", "severity", "note", "occurred_at")} == {
@@ -453,7 +453,7 @@ def test_deleting_the_account_deletes_its_symptoms_context_labs_and_dismissals(a
     adult.post("/api/v1/symptoms/", {"kind": "cramp", "severity": 3})
     adult.put("/api/v1/context/2026-11-20/", {"caffeine_drinks": 4})
     adult.post("/api/v1/labs/", {"taken_on": "2026-11-01", "value": "0.8", "unit": "mmol_l"})
-    adult.post("/api/v1/red-flags/urgent_symptom/dismiss/")
+    adult.post("/api/v1/red-flags/dismiss/", {"code": "urgent_symptom"})
     assert adult.delete("/api/v1/account/").status_code == 204
     for model in (SymptomEntry, DailyContext, LabResult, RedFlagDismissal):
         assert not model.objects.filter(user_id=user.pk).exists(), model

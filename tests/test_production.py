@@ -142,11 +142,25 @@ def test_logs_are_json_with_the_request_id_and_carry_no_health_data(api, almonds
             {"food": almonds_oz.food_id, "portion": almonds_oz.pk, "note": "after my cardiology visit"},
         )
         api.post("/api/v1/supplement-doses/", {"form": citrate.pk, "elemental_mg": 300})
+        api.post("/api/v1/symptoms/", {"kind": "trouble_breathing", "severity": 4, "note": "tremor diary"})
+        api.post("/api/v1/red-flags/dismiss/", {"code": "urgent_symptom"})
+        api.post("/api/v1/labs/", {"taken_on": "2026-11-01", "value": "1.37", "unit": "mg_dl"})
+        api.post("/api/v1/symptoms/", {"kind": "trouble_swallowing", "severity": 9, "note": "tremor diary"})
         bad = api.post("/api/v1/intakes/", {"food": almonds_oz.food_id, "note": "palpitations again"})
     assert bad.status_code == 400
     lines = [formatter.format(record) for record in caplog.records]
     text = "\n".join(lines)
-    for secret in ("cardiology", "palpitations", "Almonds", "Citrate", "300"):
+    for secret in (
+        "cardiology",
+        "palpitations",
+        "Almonds",
+        "Citrate",
+        "300",
+        "tremor",
+        "trouble",
+        "urgent",
+        "1.37",
+    ):
         assert secret not in text, secret
     searched = api.get("/api/v1/foods/?search=magnesium%20for%20migraine&category=zzz")
     assert searched.status_code == 400

@@ -171,9 +171,7 @@ def test_insights_screen_shows_the_numbers_of_the_api(page, live_server, almonds
     )
     page.goto(f"{live_server.url}/#/insights/1")
     expect(page.locator("#insight-average")).to_have_text("208 mg a day")  # (156 + 390 + 78) / 3
-    expect(page.locator("#insight-on-target")).to_contain_text(
-        "On target 1 of 3 days · 0% from supplements"
-    )
+    expect(page.locator("#insight-on-target")).to_contain_text("On target 1 of 3 days · 0% from supplements")
     expect(page.locator("#insight-symptoms")).to_contain_text("Symptoms on 1 of 2 low-intake days (50.0%)")
     expect(page.locator("#closing-foods li")).to_have_count(3)
     expect(page.get_by_text("Almonds: 624 mg (100% of food)")).to_be_visible()

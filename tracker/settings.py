@@ -284,6 +284,12 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI's files are served by us (no CDN: self-hosted and offline).
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Several serializers have a field named "kind" (reminders, saved meals, symptoms, medicines).
+    "ENUM_NAME_OVERRIDES": {
+        "SymptomKindEnum": "tracker.guidance.red_flags.SYMPTOM_KINDS",
+        "BodyAreaEnum": "tracker.guidance.red_flags.BODY_AREAS",
+        "MedicineKindEnum": "tracker.guidance.medicines.CHOICES",
+    },
 }
 
 # --- Celery -----------------------------------------------------------------------------------------

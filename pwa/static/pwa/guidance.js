@@ -37,7 +37,7 @@ export function redFlagBox(flags) {
   h("button", { type: "button", class: "small secondary", "aria-label": `Dismiss: ${flag.title}`, onclick: async () => {
     try {
       dismissed.set(flag.code, flag.evidence_at);
-      const answer = await api(`red-flags/${flag.code}/dismiss/`, { method: "POST" });
+      const answer = await api("red-flags/dismiss/", { method: "POST", body: { code: flag.code } });
       render(answer.red_flags);
     } catch (error) {
       dismissed.delete(flag.code);

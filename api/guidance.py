@@ -106,6 +106,7 @@ class LabResultSerializer(serializers.Serializer):
     range_used = serializers.SerializerMethodField()
     message = serializers.SerializerMethodField()
     caveat = serializers.SerializerMethodField()
+    disclaimer = serializers.SerializerMethodField()
     created_at = DateTimeField(read_only=True)
 
     def _reading(self, lab) -> labs.Reading:
@@ -151,6 +152,9 @@ class LabResultSerializer(serializers.Serializer):
 
     def get_caveat(self, lab) -> str:
         return labs.CAVEAT
+
+    def get_disclaimer(self, lab) -> str:
+        return DISCLAIMER
 
 
 class InsightsQuerySerializer(serializers.Serializer):

@@ -815,6 +815,18 @@ class ReminderSerializer(serializers.Serializer):
     enabled = BooleanField(required=False, default=True)
     next_fire_at = DateTimeField(read_only=True, allow_null=True)
     created_at = DateTimeField(read_only=True)
+    spacing = serializers.SerializerMethodField(
+        help_text="For a supplement reminder: its time against the user's interacting medicines [ODS]."
+    )
+
+    @extend_schema_field(AdviceSerializer(many=True))
+    def get_spacing(self, reminder) -> list:
+        from tracker.services import guidance
+
+        if reminder.kind != ReminderKind.TAKE_SUPPLEMENT:
+            return []
+        profile = self.context.get("profile") or reminder.user.profile
+        return guidance.supplement_time_conflicts(profile=profile, at=reminder.local_time)
 
 
 class DeliverySerializer(serializers.Serializer):

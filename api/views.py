@@ -746,6 +746,9 @@ class ReminderViewSet(viewsets.ModelViewSet):
             return Reminder.objects.none()
         return Reminder.objects.filter(user=self.request.user).order_by("local_time", "id")
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "profile": services.profile_get(user=self.request.user)}
+
     def _fields(self, data: dict) -> dict:
         fields = dict(data)
         if "weekday_list" in fields:
@@ -758,7 +761,10 @@ class ReminderViewSet(viewsets.ModelViewSet):
         reminder = reminder_services.reminder_create(
             user=request.user, **self._fields(serializer.validated_data)
         )
-        return Response(s.ReminderSerializer(reminder).data, status=status.HTTP_201_CREATED)
+        return Response(
+            s.ReminderSerializer(reminder, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     def update(self, request, *args, **kwargs):
         reminder = self.get_object()
@@ -767,7 +773,7 @@ class ReminderViewSet(viewsets.ModelViewSet):
         reminder = reminder_services.reminder_update(
             reminder=reminder, **self._fields(serializer.validated_data)
         )
-        return Response(s.ReminderSerializer(reminder).data)
+        return Response(s.ReminderSerializer(reminder, context=self.get_serializer_context()).data)
 
     @extend_schema(request=None, responses={202: s.DeliverySerializer})
     @action(detail=True, methods=["post"])

@@ -468,3 +468,25 @@ def test_deleting_the_account_deletes_its_symptoms_context_labs_and_dismissals(a
 def test_a_medicine_without_its_kind_is_a_400_even_in_a_partial_update(adult):
     response = adult.patch("/api/v1/profile/", {"medicines": [{"times": ["08:00"]}]})
     assert response.status_code == 400 and "medicines" in response.json()
+
+
+def test_a_supplement_reminder_shows_its_spacing_from_the_medicines_when_set_and_changed(adult):
+    adult.patch("/api/v1/profile/", {"medicines": [{"kind": "tetracycline", "times": ["20:00"]}]})
+    created = adult.post("/api/v1/reminders/", {"kind": "take_supplement", "local_time": "18:00"}).json()
+    [note] = created["spacing"]
+    assert note["level"] == "warning" and note["message"].startswith(
+        "18:00 is 2 hours before your tetracycline"
+    )
+    assert "at least 4 hours before it" in note["message"]
+    moved = adult.patch(f"/api/v1/reminders/{created['id']}/", {"local_time": "15:00"}).json()
+    assert moved["spacing"][0]["level"] == "caution"  # 5 hours: inside "4–6 hours"
+    assert adult.patch(f"/api/v1/reminders/{created['id']}/", {"local_time": "13:00"}).json()["spacing"] == []
+    meals = adult.post("/api/v1/reminders/", {"kind": "log_meals", "local_time": "20:30"}).json()
+    assert meals["spacing"] == []  # only supplement reminders are checked
+    listed = adult.get("/api/v1/reminders/").json()["results"]
+    assert [r["spacing"] for r in listed] == [[], []]
+
+
+def test_a_lab_answer_carries_the_disclaimer(adult):
+    body = adult.post("/api/v1/labs/", {"taken_on": "2026-11-02", "value": "0.8", "unit": "mmol_l"}).json()
+    assert body["disclaimer"] == DISCLAIMER and body["flag"] == "normal"

@@ -139,3 +139,21 @@ def test_a_curated_food_matches_the_sr_legacy_row_it_cites_in_the_bundled_extrac
             assert food.magnesium_mg_per_100g in sr_legacy[cited.group(1)], food.name
             checked += 1
     assert checked >= 10
+
+
+def test_every_curated_food_is_traceable_to_its_row():
+    """Each curated food cites the ODS table row, the product card, or the FDC id of the SR Legacy row
+    it stores (never a bare description), and no name promises more than its row (blackstrap)."""
+    import re
+
+    from foods.models import Origin
+
+    for food in Food.objects.filter(origin=Origin.CURATED):
+        assert re.fullmatch(r"FDC 1[67]\d{4}|ODS row: .+|CARD: .+", food.source_id), (
+            food.name,
+            food.source_id,
+        )
+        if "SR Legacy" in food.source:
+            assert food.source_id.startswith("FDC "), food.name
+    assert not Food.objects.filter(origin=Origin.CURATED, name__icontains="blackstrap").exists()
+    assert not Food.objects.filter(origin=Origin.CURATED, source_id__icontains="label").exists()

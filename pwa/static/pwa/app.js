@@ -225,7 +225,7 @@ async function supplementScreen() {
     const compound = form.querySelector("input[name=kind]:checked").value === "compound";
     preview.textContent = value > 0 ? `${mg(compound ? value * f.elemental_fraction : value)} elemental magnesium` : "";
   };
-  const form = h("form", { class: "card" }, ...field("Form", select), notes, kind, ...field("Amount (mg)", amount), preview, errors, h("button", { type: "submit" }, "Save"));
+  const form = h("form", { class: "card" }, ...field("Form", select), notes, kind, ...field("Amount (mg)", amount), preview, errors, h("button", { type: "submit" }, "Save"), disclaimer());
   form.addEventListener("input", update); select.addEventListener("change", update);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -340,6 +340,7 @@ async function remindersScreen() {
     h("ul", { class: "entries", "aria-label": "Your reminders" }, ...reminders.results.map((r) => h("li", { class: "reminder" },
       h("span", { class: "what" }, h("strong", { text: label(r) }), " · ",
         h("small", { text: `${r.weekdays.length === 7 ? "every day" : r.weekdays.map((d) => DAYS[d]).join(" ")} · ${r.channels.map((c) => (c === "web_push" ? "push" : c)).join(", ")}` })),
+      ...(r.spacing || []).map((note) => h("p", { class: `spacing ${note.level}`, text: note.message })),
       h("label", { class: "check" }, h("input", { type: "checkbox", checked: r.enabled, "aria-label": `${label(r)} on`,
         onchange: async (e) => { await api(`reminders/${r.id}/`, { method: "PATCH", body: { enabled: e.target.checked } }); } }), "On"),
       h("button", { type: "button", class: "small secondary", onclick: () => fill(editor, reminderForm(r, route)) }, "Edit"),

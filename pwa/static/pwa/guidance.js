@@ -34,6 +34,7 @@ export function redFlagBox(flags) {
   h("h3", { text: flag.title }),
   h("p", { text: flag.message }),
   h("p", { class: "source", text: `Source: ${flag.source}` }),
+  disclaimer(),
   h("button", { type: "button", class: "small secondary", "aria-label": `Dismiss: ${flag.title}`, onclick: async () => {
     try {
       dismissed.set(flag.code, flag.evidence_at);

@@ -344,6 +344,7 @@ class GuidanceView(APIView):
                         "label": m.label,
                         "examples": m.examples,
                         "meaning": m.meaning,
+                        "spacing": m.after_hours is not None,
                         "source": medicines.SOURCE,
                     }
                     for m in medicines.MEDICINES

@@ -490,3 +490,16 @@ def test_a_supplement_reminder_shows_its_spacing_from_the_medicines_when_set_and
 def test_a_lab_answer_carries_the_disclaimer(adult):
     body = adult.post("/api/v1/labs/", {"taken_on": "2026-11-02", "value": "0.8", "unit": "mmol_l"}).json()
     assert body["disclaimer"] == DISCLAIMER and body["flag"] == "normal"
+
+
+def test_insights_for_an_infant_suggest_no_foods(api, user, almonds_oz):
+    born = timezone.now().date() - timedelta(days=120)
+    api.patch("/api/v1/profile/", {"birth_date": born.isoformat(), "time_zone": "UTC"})
+    User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=10))
+    yesterday = timezone.now() - timedelta(days=1)
+    api.post(
+        "/api/v1/intakes/", {"food": almonds_oz.food_id, "grams": "1", "consumed_at": yesterday.isoformat()}
+    )
+    body = api.get("/api/v1/insights/?weeks=1").json()
+    assert body["days_logged"] == 1 and body["average_target_mg"] == 30  # Adequate Intake, 0–6 months
+    assert body["usual_gap_mg"] > 0 and body["closing_foods"] == []

@@ -88,5 +88,5 @@ def read(value: Decimal, unit: str, low: Decimal | None = None, high: Decimal | 
         range_high=range_high,
         range_source=source,
         values={code: rounded(convert(value, unit, code), code) for code, _ in UNITS},
-        message=f"{value} {label} is {words} {shown} ({source}). {CAVEAT}",
+        message=f"{value.normalize():f} {label} is {words} {shown} ({source}). {CAVEAT}",
     )

@@ -16,11 +16,13 @@ function healthForm(profile, lists, onSaved) {
   const conditions = h("fieldset", {}, h("legend", { text: "Conditions" }), ...lists.conditions.map((c) =>
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "conditions", value: c.value, checked: profile.conditions.includes(c.value) }), c.label)));
   const medicines = h("fieldset", {}, h("legend", { text: "Medicines you take" }), ...lists.medicines.map((m) => {
-    const time = h("input", { type: "time", name: `time-${m.value}`, value: (mine[m.value] || [])[0] || "", "aria-label": `Usual time of ${m.label}` });
+    // two times: antibiotics are often taken twice a day
+    const times = !m.spacing ? [] : [0, 1].map((i) => h("input", { type: "time", name: `time-${m.value}`, value: (mine[m.value] || [])[i] || "",
+      "aria-label": i ? `Second usual time of ${m.label}` : `Usual time of ${m.label}` }));
     return h("div", { class: "medicine" },
       h("label", { class: "check" }, h("input", { type: "checkbox", name: "medicines", value: m.value, checked: m.value in mine }), m.label),
       m.examples ? h("p", { class: "hint", text: m.examples }) : null,
-      h("label", { class: "inline", text: "Usual time (optional)" }, time));
+      m.spacing ? h("div", { class: "times" }, h("p", { class: "hint", text: "Usual times (optional): a supplement's time is checked against them" }), ...times) : null);
   }));
   const aim = h("select", { name: "supplement_aim" }, ...lists.supplement_aims.map((a) => h("option", { value: a.value, text: a.label, selected: profile.supplement_aim === a.value })));
   const form = h("form", { class: "card", "aria-label": "Risk factors and medicines" },
@@ -32,7 +34,7 @@ function healthForm(profile, lists, onSaved) {
     const body = {
       conditions: data.getAll("conditions"),
       kidney_disease: form.kidney_disease.checked,
-      medicines: data.getAll("medicines").map((kind) => ({ kind, times: data.get(`time-${kind}`) ? [data.get(`time-${kind}`)] : [] })),
+      medicines: data.getAll("medicines").map((kind) => ({ kind, times: data.getAll(`time-${kind}`).filter(Boolean) })),
       supplement_aim: data.get("supplement_aim"),
     };
     try {

@@ -1,6 +1,6 @@
 // Service worker: the app shell works offline, GET data falls back to its last copy, and push
 // messages become notifications that open the right screen.
-const VERSION = "v6";
+const VERSION = "v7";
 const SHELL = `shell-${VERSION}`;
 const DATA = `data-${VERSION}`;
 const SHELL_FILES = [
@@ -14,6 +14,13 @@ const SHELL_FILES = [
   "/static/pwa/symptoms.js",
   "/static/pwa/insights.js",
   "/static/pwa/health.js",
+  "/static/pwa/profile.js",
+  "/static/pwa/today.js",
+  "/static/pwa/supplement.js",
+  "/static/pwa/week.js",
+  "/static/pwa/reminders.js",
+  "/static/pwa/settings.js",
+  "/static/pwa/state.js",
   "/static/pwa/styles.css",
   "/static/pwa/icons/icon-192.png",
   "/static/pwa/icons/icon-512.png",

@@ -2,7 +2,7 @@
 // context (caffeine, sleep, stress, exercise: other causes of twitching), and the last two weeks.
 import { api } from "./api.js";
 import { currentRedFlags, disclaimer, guidanceLists, redFlagBox } from "./guidance.js";
-import { errorsOf, field, fill, h, isCurrent, screen, showErrors, toast } from "./ui.js";
+import { addDays, errorsOf, field, fill, h, isCurrent, screen, showErrors, toast } from "./ui.js";
 
 const DURATIONS = [["", "Not sure"], ["1", "Under a minute"], ["5", "A few minutes"], ["60", "Up to an hour"], ["240", "A few hours"], ["1440", "All day"]];
 
@@ -78,8 +78,6 @@ function contextCard(day, context) {
     ...field("Hours of sleep last night", sleep),
     stress, exercise, status);
 }
-
-function addDays(iso, n) { const d = new Date(`${iso}T12:00:00Z`); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); }
 
 export async function symptomsScreen() {
   const profile = await api("profile/");

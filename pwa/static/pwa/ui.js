@@ -3,6 +3,10 @@
 import { ApiError } from "./api.js";
 
 export const main = document.getElementById("main");
+export const nav = document.getElementById("nav");
+
+// A local date (YYYY-MM-DD) moved by ``n`` days, on the calendar (no time zone involved).
+export function addDays(iso, n) { const d = new Date(`${iso}T12:00:00Z`); d.setUTCDate(d.getUTCDate() + n); return d.toISOString().slice(0, 10); }
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElementNS(

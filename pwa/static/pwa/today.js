@@ -1,0 +1,117 @@
+// Today: the ring of total against target, red flags, the last dose's advice, and the day's entries by
+// meal with Again, delete and undo, copy yesterday's meal and save a meal.
+import { api, mine } from "./api.js";
+import { mealAt, MEALS } from "./food.js";
+import { currentRedFlags, disclaimer, redFlagBox } from "./guidance.js";
+import { addDays, errorsOf, field, h, isCurrent, mg, screen, showErrors, toast } from "./ui.js";
+import { rerender, state } from "./state.js";
+
+
+function ring(total, target) {
+  const r = 52; const c = 2 * Math.PI * r; const part = Math.min(total / target, 1);
+  return h("svg", { width: 130, height: 130, viewBox: "0 0 130 130", role: "img", "aria-label": `${Math.round(total)} of ${target} mg` },
+    h("circle", { cx: 65, cy: 65, r, fill: "none", stroke: "#e5e7eb", "stroke-width": 14 }),
+    h("circle", { cx: 65, cy: 65, r, fill: "none", stroke: "#0f766e", "stroke-width": 14, "stroke-linecap": "round",
+      "stroke-dasharray": `${part * c} ${c}`, transform: "rotate(-90 65 65)" }),
+    h("text", { x: 65, y: 72, "text-anchor": "middle", class: "ring-percent", text: `${Math.round((total / target) * 100)}%` }));
+}
+
+export async function todayScreen() {
+  const summary = await api("summary/daily/"); // the server knows today in the user's zone
+  const day = summary.date;
+  state.profile.today = day;
+  const [intakes, doses, waiting, flags] = await Promise.all([
+    api(`intakes/?start=${day}&end=${day}&page_size=200`), api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), mine(), currentRedFlags(),
+  ]);
+  const advice = state.lastDoseAdvice;
+  state.lastDoseAdvice = null;
+  const entryRow = (row) => h("li", {},
+    h("span", {}, row.text, h("br"), h("strong", { text: mg(row.mg) })),
+    h("span", { class: "actions" },
+      row.kind === "intakes" ? h("button", { type: "button", class: "small secondary", "aria-label": `Again: ${row.text}`, onclick: () => logAgain(row) }, "Again") : null,
+      h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${row.text}`, onclick: () => removeEntry(row) }, "Delete")));
+  const foods = intakes.results.map((e) => ({ kind: "intakes", id: e.id, meal: e.meal, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, meal: e.meal, note: e.note } }));
+  const supplements = doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: d.form_name.includes("(") ? d.form_name : `${d.form_name} (supplement)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } }));
+  const byTime = (a, b) => a.at.localeCompare(b.at);
+  const meals = MEALS.map(([slot, title]) => {
+    const entries = foods.filter((f) => f.meal === slot).sort(byTime);
+    return h("section", { class: "meal", "aria-label": title },
+      h("h3", { class: "meal-head" }, h("span", { text: title }), h("span", { class: "subtotal", id: `meal-${slot}`, text: mg(summary.meals[slot]) })),
+      entries.length
+        ? h("ul", { class: "entries" }, ...entries.map(entryRow))
+        : h("button", { type: "button", class: "link", onclick: () => copyYesterday(slot, title, day) }, `Copy yesterday's ${title.toLowerCase()}`),
+      entries.length ? h("button", { type: "button", class: "link", onclick: (event) => saveAsMeal(event.target, entries, title) }, `Save ${title.toLowerCase()} as a meal`) : null);
+  });
+  if (!isCurrent("today")) return;
+  screen("Today",
+    flags.length ? redFlagBox(flags) : null,
+    h("section", { class: "card progress", "aria-label": "Progress" },
+      ring(Number(summary.total_mg), summary.target_mg),
+      h("ul", { class: "numbers" },
+        h("li", {}, h("strong", { id: "total", text: mg(summary.total_mg) }), ` of ${summary.target_mg} mg`),
+        h("li", { id: "remaining", text: `${mg(summary.remaining_mg)} to go` }),
+        h("li", { text: `Food ${mg(summary.food_mg)} · Supplements ${mg(summary.supplement_mg)}` }),
+        Number(summary.topical_mg) > 0 ? h("li", { id: "topical", class: "hint", text: `On the skin ${mg(summary.topical_mg)}, not counted` }) : null)),
+    summary.supplement_over_limit ? h("p", { class: "warning", id: "limit-warning", role: "alert",
+      text: summary.supplement_upper_limit_mg === null
+        ? "Supplements for an infant: no upper limit is established. Ask a clinician."
+        : `Supplements today: ${mg(summary.supplement_mg)}, above the ${summary.supplement_upper_limit_mg} mg upper limit for supplements. Too much from supplements can cause diarrhoea, nausea, muscle weakness, fatigue and confusion; talk to your doctor before taking more.` }) : null,
+    advice ? h("section", { class: "card", id: "dose-advice", "aria-label": "About your last dose" },
+      h("h3", { text: "About your last dose" }),
+      h("ul", { class: "facts" }, ...advice.filter((a) => a.code !== "over_limit").map((a) => h("li", { class: a.level, text: a.message }))),
+      disclaimer()) : null,
+    h("p", { class: "hint", text: summary.target_label }),
+    h("div", { class: "row" }, h("a", { class: "button", href: "#/log" }, "Log food"), h("a", { class: "button secondary", href: "#/supplement" }, "Log supplement")),
+    waiting.length ? h("ul", { class: "entries", "aria-label": "Waiting to sync" },
+      ...waiting.map((w) => h("li", { class: "pending" }, h("span", { text: `${w.label} — waiting to sync` }), h("span", { text: mg(w.mg) })))) : null,
+    h("div", { class: "card", "aria-label": "Today's entries" }, ...meals,
+      h("section", { class: "meal", "aria-label": "Supplements" },
+        h("h3", { class: "meal-head" }, h("span", { text: "Supplements" }), h("span", { class: "subtotal", text: mg(summary.supplement_mg) })),
+        supplements.length ? h("ul", { class: "entries" }, ...supplements.sort(byTime).map(entryRow)) : h("p", { class: "hint", text: "None today." }))));
+}
+
+async function logAgain(row) {
+  try {
+    await api(`intakes/${row.id}/log-again/`, { method: "POST", body: { id: crypto.randomUUID(), meal: mealAt() } });
+    toast(`Logged ${row.text} again.`);
+    rerender();
+  } catch (error) { toast(errorsOf(error)[0]); }
+}
+
+async function copyYesterday(slot, title, day) {
+  try {
+    const result = await api("intakes/copy-meal/", { method: "POST", body: { from_date: addDays(day, -1), meal: slot, id: crypto.randomUUID() } });
+    toast(`Copied yesterday's ${title.toLowerCase()}: ${result.entries.length} ${result.entries.length === 1 ? "food" : "foods"}.`);
+    rerender();
+  } catch (error) { toast(errorsOf(error)[0]); }
+}
+
+function saveAsMeal(button, entries, title) {
+  const name = h("input", { name: "name", value: `My ${title.toLowerCase()}`, required: true });
+  const errors = h("div");
+  const form = h("form", { class: "inline-form", "aria-label": `Save ${title.toLowerCase()} as a meal` },
+    ...field("Meal name", name), errors, h("button", { type: "submit" }, "Save meal"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("saved-meals/", { method: "POST", body: { name: name.value, from_entries: entries.map((e) => e.id) } });
+      toast(`Saved "${name.value}": log it from Food in one tap.`);
+      form.remove();
+    } catch (error) { showErrors(errors, error); }
+  });
+  button.replaceWith(form);
+  name.focus();
+}
+
+async function removeEntry(row) {
+  try {
+    await api(`${row.kind}/${row.id}/`, { method: "DELETE" });
+    toast(`Deleted ${row.text}.`, { label: "Undo", run: async () => {
+      try {
+        await api(`${row.kind}/`, { method: "POST", body: { id: row.id, ...row.payload } });
+      } catch (error) { toast(`Could not undo: ${errorsOf(error)[0]}`); }
+      rerender();
+    } });
+    rerender();
+  } catch (error) { toast(errorsOf(error)[0]); }
+}

@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 run: install migrate
 	$(BIN)/python manage.py generate_vapid_keys --write
 	$(BIN)/python manage.py demo_user
-	@echo "Open http://127.0.0.1:$${TRACKER_PORT:-8000}/ (API docs: /api/v1/docs/). Ctrl-C stops everything."
+	$(BIN)/python manage.py addresses
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile start
 
 test: install-test chromium

@@ -529,6 +529,7 @@ class DaySummarySerializer(serializers.Serializer):
     supplement_upper_limit_mg = serializers.IntegerField(allow_null=True)
     supplement_over_limit = serializers.BooleanField()
     meals = MealTotalsSerializer(help_text="Food mg per meal slot (supplements are apart).")
+    logged = serializers.BooleanField(help_text="Whether anything was logged on the day.")
     topical_mg = DecimalField(
         **MG,
         help_text="On the skin: shown apart, not in the total nor the limit (absorption not established).",
@@ -766,13 +767,55 @@ class EntriesResultSerializer(serializers.Serializer):
 # --- Summaries ------------------------------------------------------------------------------------------
 
 
+class WeekDaySerializer(DaySummarySerializer):
+    no_data = serializers.BooleanField(help_text="Before the account existed and nothing logged.")
+
+
 class WeekSummarySerializer(serializers.Serializer):
     start = serializers.DateField()
     end = serializers.DateField()
-    days = DaySummarySerializer(many=True)
-    average_mg = DecimalField(**MG)
+    days = WeekDaySerializer(many=True)
+    average_mg = DecimalField(**MG, help_text="Over the days with data.")
+    days_with_data = serializers.IntegerField()
     days_target_met = serializers.IntegerField()
     target_mg = serializers.IntegerField(help_text="The target on the last day (for the chart's line).")
+
+
+class PeriodDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    food_mg = DecimalField(**MG)
+    supplement_mg = DecimalField(**MG)
+    total_mg = DecimalField(**MG)
+    target_mg = serializers.IntegerField()
+    no_data = serializers.BooleanField()
+    rolling_7_day_mg = DecimalField(
+        **MG, allow_null=True, help_text="Mean of this day and the 6 before, days with data only."
+    )
+
+
+class TopFoodSerializer(serializers.Serializer):
+    food = serializers.IntegerField()
+    name = serializers.CharField()
+    magnesium_mg = DecimalField(**MG)
+    share_of_food_percent = DecimalField(
+        max_digits=5, decimal_places=1, coerce_to_string=False, allow_null=True
+    )
+
+
+class PeriodSummarySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = PeriodDaySerializer(many=True)
+    days_with_data = serializers.IntegerField()
+    average_mg = DecimalField(**MG, allow_null=True)
+    days_target_met = serializers.IntegerField()
+    target_mg = serializers.IntegerField()
+    top_foods = TopFoodSerializer(many=True)
+
+
+class PeriodQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=7, max_value=366, required=False, default=30)
+    end = BoundedDateField(required=False, help_text="Last local date; default today.")
 
 
 class DayQuerySerializer(serializers.Serializer):

@@ -10,9 +10,10 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
+from rest_framework import serializers as drf_serializers
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable, NotFound, PermissionDenied, ValidationError
@@ -142,6 +143,33 @@ class LogoutView(APIView):
         Token.objects.filter(user=request.user).delete()
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SessionView(APIView):
+    """Who is signed in, asked without an error: the app's first request on every start."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Session",
+            {
+                "authenticated": drf_serializers.BooleanField(),
+                "profile": s.ProfileSerializer(allow_null=True),
+            },
+        )
+    )
+    def get(self, request):
+        """`{"authenticated": false, "profile": null}` before sign-in (a 200, not a 401), else the
+        profile, as `GET profile/` gives it."""
+        if not request.user.is_authenticated:
+            return Response({"authenticated": False, "profile": None})
+        return Response(
+            {
+                "authenticated": True,
+                "profile": s.ProfileSerializer(services.profile_get(user=request.user)).data,
+            }
+        )
 
 
 # --- Profile --------------------------------------------------------------------------------------------
@@ -672,7 +700,8 @@ class DailySummaryView(APIView):
 class WeeklySummaryView(APIView):
     @extend_schema(parameters=[s.WeekQuerySerializer], responses=s.WeekSummarySerializer)
     def get(self, request):
-        """The seven local days ending at `end`, ascending, with the average and the days on target."""
+        """The seven local days ending at `end`, ascending, with the average and the days on target. A
+        day before the account existed with nothing logged has `no_data` and is left out of both."""
         query = s.WeekQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         profile = services.profile_get(user=request.user)
@@ -680,15 +709,37 @@ class WeeklySummaryView(APIView):
         days = services.daily_summaries(
             user=request.user, start=end - timedelta(days=6), end=end, profile=profile
         )
+        first = services.account_first_day(request.user, profile)
+        counted = [d for d in days if d.logged or d.date >= first]
         week = {
             "start": days[0].date,
             "end": days[-1].date,
-            "days": [_day_json(day) for day in days],
-            "average_mg": round_mg(sum((d.total_mg for d in days), Decimal(0)) / len(days)),
-            "days_target_met": sum(1 for d in days if d.total_mg >= d.target_mg),
+            "days": [{**_day_json(day), "no_data": not (day.logged or day.date >= first)} for day in days],
+            "average_mg": round_mg(sum((d.total_mg for d in counted), Decimal(0)) / len(counted))
+            if counted
+            else Decimal(0),
+            "days_with_data": len(counted),
+            "days_target_met": sum(1 for d in counted if d.total_mg >= d.target_mg),
             "target_mg": days[-1].target_mg,
         }
         return Response(week)
+
+
+class PeriodSummaryView(APIView):
+    @extend_schema(parameters=[s.PeriodQuerySerializer], responses=s.PeriodSummarySerializer)
+    def get(self, request):
+        """`days` local days ending at `end` (30 for a month, 90 for a trend): each day's food and
+        supplements with a 7-day rolling average, the average, the days on target and the foods that
+        gave the most. One request per chart; the query count does not grow with the range."""
+        query = s.PeriodQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        profile = services.profile_get(user=request.user)
+        end = query.validated_data.get("end") or services.local_today(profile=profile)
+        return Response(
+            services.period_summary(
+                user=request.user, end=end, days=query.validated_data["days"], profile=profile
+            )
+        )
 
 
 # --- The user's data ------------------------------------------------------------------------------------

@@ -91,6 +91,7 @@ def test_daily_summary_defaults_to_today_in_the_users_zone(api, user, almonds_oz
 
 def test_weekly_summary_has_seven_ascending_days_average_and_days_on_target(api, user, almonds_oz, citrate):
     # 320 mg target (woman born 1990): day 1 gets 390 mg, day 3 gets 78 mg
+    type(user).objects.filter(pk=user.pk).update(date_joined=datetime(2026, 1, 1, tzinfo=UTC))
     for _ in range(5):
         services.intake_create(
             user=user,
@@ -109,6 +110,73 @@ def test_weekly_summary_has_seven_ascending_days_average_and_days_on_target(api,
     assert response.json()["average_mg"] == round(468 / 7, 2)
     assert response.json()["days_target_met"] == 1
     assert response.json()["target_mg"] == 320
+    assert not any(d["no_data"] for d in days)
+
+
+def test_days_before_the_account_are_no_data_and_left_out_of_the_average(api, user, almonds_oz):
+    """The trial's weekly average counted the days before sign-up as 0 mg."""
+    type(user).objects.filter(pk=user.pk).update(date_joined=datetime(2026, 4, 5, 9, tzinfo=UTC))
+    for day in (1, 5, 6):  # an entry backfilled before sign-up is data
+        services.intake_create(
+            user=user,
+            food=almonds_oz.food,
+            portion=almonds_oz,
+            consumed_at=datetime(2026, 4, day, 12, tzinfo=UTC),
+        )
+    week = api.get("/api/v1/summary/weekly/?end=2026-04-07").json()
+    assert [d["no_data"] for d in week["days"]] == [False, True, True, True, False, False, False]
+    assert week["days_with_data"] == 4
+    assert week["average_mg"] == round(3 * 78 / 4, 2)  # 1, 5, 6 and 7 (after sign-up, nothing logged)
+
+
+def test_a_period_summary_gives_a_chart_its_days_rolling_average_and_top_foods_in_one_request(
+    api, user, almonds_oz, oat_bran_half_cup, citrate, django_assert_max_num_queries
+):
+    type(user).objects.filter(pk=user.pk).update(date_joined=datetime(2026, 3, 20, tzinfo=UTC))
+    for day in range(
+        1, 11
+    ):  # 78 mg a day from 1 to 10 April, oat bran on the 10th, 100 mg citrate on the 2nd
+        services.intake_create(
+            user=user,
+            food=almonds_oz.food,
+            portion=almonds_oz,
+            consumed_at=datetime(2026, 4, day, 12, tzinfo=UTC),
+        )
+    services.intake_create(
+        user=user,
+        food=oat_bran_half_cup.food,
+        portion=oat_bran_half_cup,
+        consumed_at=datetime(2026, 4, 10, 13, tzinfo=UTC),
+    )
+    services.dose_create(
+        user=user, form=citrate, elemental_mg=100, taken_at=datetime(2026, 4, 2, 8, tzinfo=UTC)
+    )
+    with django_assert_max_num_queries(5):
+        body = api.get("/api/v1/summary/period/?days=30&end=2026-04-10").json()
+    assert (body["start"], body["end"], len(body["days"])) == ("2026-03-12", "2026-04-10", 30)
+    by_date = {d["date"]: d for d in body["days"]}
+    assert by_date["2026-03-19"]["no_data"] is True and by_date["2026-03-20"]["no_data"] is False
+    assert body["days_with_data"] == 22  # 20 March to 10 April
+    assert by_date["2026-04-02"]["supplement_mg"] == 100 and by_date["2026-04-02"]["total_mg"] == 178
+    # rolling: 4 April = mean of 29 March … 4 April = (0 × 3 + 78 + 178 + 78 + 78) / 7
+    assert by_date["2026-04-04"]["rolling_7_day_mg"] == round((78 + 178 + 78 + 78) / 7, 2)
+    assert by_date["2026-03-12"]["rolling_7_day_mg"] is None  # before the account: nothing to average
+    assert body["average_mg"] == round((10 * 78 + 96 + 100) / 22, 2)
+    assert [(f["name"], f["magnesium_mg"]) for f in body["top_foods"]] == [
+        ("Almonds", 780.0),
+        ("Oat bran", 96.0),
+    ]
+    assert body["top_foods"][0]["share_of_food_percent"] == round(780 * 100 / 876, 1)
+    for bad in ("days=6", "days=367", "days=x", "end=2026-02-30"):
+        assert api.get(f"/api/v1/summary/period/?{bad}").status_code == 400
+
+
+def test_a_90_day_period_costs_no_more_queries_than_a_week(
+    api, user, almonds_oz, citrate, django_assert_max_num_queries
+):
+    _history(user, almonds_oz, citrate, 400)
+    with django_assert_max_num_queries(5):
+        assert len(api.get("/api/v1/summary/period/?days=90&end=2021-12-31").json()["days"]) == 90
 
 
 def _history(user, almonds_oz, citrate, days):
@@ -118,6 +186,7 @@ def _history(user, almonds_oz, citrate, days):
 ENDPOINTS = [
     "/api/v1/summary/daily/?date=2021-01-01",
     "/api/v1/summary/weekly/?end=2021-01-07",
+    "/api/v1/summary/period/?days=90&end=2021-03-31",
     "/api/v1/intakes/?page_size=200",
     "/api/v1/supplement-doses/?page_size=200",
     "/api/v1/foods/?search=almond",

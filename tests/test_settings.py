@@ -110,3 +110,41 @@ def test_production_cache_hides_redis_outages_and_the_api_speaks_json_only(tmp_p
         "Argon2PasswordHasher",
         "json",
     ]
+
+
+def test_the_development_server_answers_on_its_lan_address_and_links_follow_its_port(tmp_path):
+    """A phone on the same network opens http://<LAN address>:<port>/ (the trial got a 400
+    DisallowedHost), and reminder emails link to the port `make run` serves on."""
+    from tracker.network import lan_addresses
+
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SITE_URL); print(' '.join(s.ALLOWED_HOSTS))"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("ALLOWED_HOSTS", "DJANGO_DEBUG", "SITE_URL")}
+    env.update(DJANGO_SETTINGS_MODULE="tracker.settings", TRACKER_VAR_DIR=str(tmp_path), TRACKER_PORT="8123")
+    result = subprocess.run(
+        [sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    site_url, hosts = result.stdout.splitlines()
+    assert site_url == "http://127.0.0.1:8123"
+    assert set(lan_addresses()) <= set(hosts.split()) and "127.0.0.1" in hosts.split()
+    addresses = subprocess.run(
+        [sys.executable, "manage.py", "addresses"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    assert "http://127.0.0.1:8123/" in addresses and "https" in addresses
+    for address in lan_addresses():
+        assert f"http://{address}:8123/" in addresses
+
+
+def test_a_request_to_the_lan_address_is_served(client):
+    from tracker.network import lan_addresses
+
+    for address in lan_addresses():
+        assert client.get("/", HTTP_HOST=f"{address}:8000").status_code == 200
+    assert client.get("/", HTTP_HOST="evil.example:8000").status_code == 400

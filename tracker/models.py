@@ -42,7 +42,7 @@ class Sex(models.TextChoices):
 
 
 class LifeStage(models.TextChoices):
-    NONE = reference.NO_LIFE_STAGE, "None"
+    NONE = reference.NO_LIFE_STAGE, "Neither"
     PREGNANT = reference.PREGNANT, "Pregnant"
     LACTATING = reference.LACTATING, "Breastfeeding"
 

@@ -26,7 +26,16 @@ DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default=DEV_SECRET_KEY)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+# The port `make run` serves on (the Procfile reads the same variable).
+PORT = env.int("TRACKER_PORT", default=8000)
+if DEBUG and "ALLOWED_HOSTS" not in env:
+    # Development: this machine by name and by its LAN addresses, so that a phone on the same network
+    # can open the app (`make run` prints those addresses).
+    from tracker.network import lan_addresses
+
+    ALLOWED_HOSTS = ["localhost", "127.0.0.1", "[::1]", *lan_addresses()]
+else:
+    ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 if not DEBUG:
@@ -356,7 +365,8 @@ PUSH_SERVICE_HOSTS = env.list(
 PUSH_ALLOW_LOOPBACK_HTTP = env.bool("PUSH_ALLOW_LOOPBACK_HTTP", default=False)
 
 # The address links in emails point to.
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The default follows TRACKER_PORT, the port `make run` serves on.
+SITE_URL = env.str("SITE_URL", default=f"http://127.0.0.1:{PORT}").rstrip("/")
 
 # --- Open Food Facts (barcode look-ups the local catalogue cannot answer) ----------------------------
 # Empty turns remote look-ups off: scans are then answered from the local catalogue only.

@@ -22,4 +22,10 @@ from tracker.services.meals import (  # noqa: F401, E402
 )
 from tracker.services.own_foods import own_food_create, own_food_delete, own_food_update  # noqa: F401, E402
 from tracker.services.profile import local_today, profile_get, profile_update, target_on  # noqa: F401
-from tracker.services.summaries import DaySummary, daily_summaries  # noqa: F401
+from tracker.services.summaries import (  # noqa: F401
+    DaySummary,
+    account_first_day,
+    daily_summaries,
+    period_summary,
+    top_foods,
+)

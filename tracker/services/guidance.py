@@ -5,30 +5,25 @@ functions in tracker/guidance/; these read and write the rows they need."""
 import uuid
 from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 from django.utils import timezone
 
 from foods import reference
-from foods.models import Food
 from tracker import limits
 from tracker.guidance import DISCLAIMER, insights, labs, medicines, red_flags, risk_factors, supplements
 from tracker.models import (
     DailyContext,
-    IntakeEntry,
     LabResult,
     Profile,
     RedFlagDismissal,
-    SupplementDose,
     SymptomEntry,
 )
 from tracker.services.entries import checked_moment, idempotent_create
 from tracker.services.profile import local_today, profile_get
-from tracker.services.summaries import DaySummary, daily_summaries
+from tracker.services.summaries import DaySummary, daily_summaries, top_foods
 
 # --- Symptom journal and red flags -----------------------------------------------------------------------
 
@@ -290,16 +285,6 @@ def profile_risk_factors(profile: Profile) -> list[dict]:
 # --- Insights --------------------------------------------------------------------------------------------
 
 
-def _top_foods(user_id: int, start: date, end: date, limit: int = 5) -> list[tuple[int, Decimal]]:
-    rows = (
-        IntakeEntry.objects.filter(user_id=user_id, local_date__gte=start, local_date__lte=end)
-        .values("food_id")
-        .annotate(mg=Sum("magnesium_mg"))
-        .order_by("-mg", "food_id")[:limit]
-    )
-    return [(row["food_id"], row["mg"]) for row in rows]
-
-
 def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
     """Insights over the ``weeks`` × 7 complete days that end yesterday (today is still being logged),
     from the day the account was created. See tracker/guidance/insights.py for the arithmetic."""
@@ -316,7 +301,7 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
         logged_dates: set[date] = set()
     else:
         days = daily_summaries(user=user, start=start, end=end, profile=profile)
-        logged_dates = _logged_dates(user.pk, start, end)
+        logged_dates = {d.date for d in days if d.logged}
     logged = [d for d in days if d.date in logged_dates]
     symptom_dates = (
         set(
@@ -329,9 +314,7 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
     )
     numbers = insights.totals(len(days), logged)
     comparison = insights.compare_symptoms(logged, symptom_dates)
-    top = _top_foods(user.pk, start, end) if days else []
-    names = dict(Food.objects.filter(pk__in=[food for food, _ in top]).values_list("pk", "name"))
-    food_total = sum((d.food_mg for d in logged), Decimal(0))
+    top = top_foods(user_id=user.pk, start=start, end=end, logged=logged) if days else []
     under_one = (
         profile.birth_date is not None
         and profile.birth_date <= today
@@ -345,15 +328,7 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
         "end": end if days else None,
         **asdict(numbers),
         "symptoms": asdict(comparison),
-        "top_foods": [
-            {
-                "food": food,
-                "name": names.get(food, ""),
-                "magnesium_mg": mg.quantize(Decimal("0.1")),
-                "share_of_food_percent": insights._percent(mg, food_total),
-            }
-            for food, mg in top
-        ],
+        "top_foods": top,
         "closing_foods": [{**asdict(option), "text": str(option)} for option in closing],
         "days": [
             {
@@ -367,14 +342,3 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
         ],
         "disclaimer": DISCLAIMER,
     }
-
-
-def _logged_dates(user_id: int, start: date, end: date) -> set[date]:
-    dates = set()
-    for model in (IntakeEntry, SupplementDose):
-        dates |= set(
-            model.objects.filter(user_id=user_id, local_date__gte=start, local_date__lte=end)
-            .values_list("local_date", flat=True)
-            .distinct()
-        )
-    return dates

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import Sum
+from django.utils import timezone
 
 from foods.models import SupplementForm
 from foods.nutrition import round_mg
@@ -31,6 +33,7 @@ class DaySummary:
     supplement_upper_limit_mg: int | None
     supplement_over_limit: bool
     meals: dict  # food mg per meal slot: {"breakfast": …, "lunch": …, "dinner": …, "snack": …}
+    logged: bool  # at least one entry (of any route) on the day
     topical_mg: Decimal  # on the skin: shown apart, absorption not established [S4]
     intravenous_mg: Decimal  # a hospital record: shown apart, never counted toward the oral limit
 
@@ -117,6 +120,80 @@ def _summarise(day: date, meal_mg: dict, route_mg: dict | None, target: DailyTar
         supplement_upper_limit_mg=target.supplement_upper_limit_mg,
         supplement_over_limit=over,
         meals=meals,
+        logged=bool(meal_mg or route_mg),
         topical_mg=round_mg(route_mg.get(TOPICAL, Decimal(0))),
         intravenous_mg=round_mg(route_mg.get(INTRAVENOUS, Decimal(0))),
     )
+
+
+# --- Periods: charts over weeks and months ------------------------------------------------------------
+
+
+def top_foods(
+    *, user_id: int, start: date, end: date, logged: list[DaySummary], limit: int = 5
+) -> list[dict]:
+    """The foods that gave the most magnesium from ``start`` to ``end``, with their share of the food
+    total of the ``logged`` days. One grouped query, the name joined in."""
+    rows = (
+        IntakeEntry.objects.filter(user_id=user_id, local_date__gte=start, local_date__lte=end)
+        .values("food_id", "food__name")
+        .annotate(mg=Sum("magnesium_mg"))
+        .order_by("-mg", "food_id")[:limit]
+    )
+    food_total = sum((d.food_mg for d in logged), Decimal(0))
+    return [
+        {
+            "food": row["food_id"],
+            "name": row["food__name"],
+            "magnesium_mg": round_mg(row["mg"]).quantize(Decimal("0.1")),
+            "share_of_food_percent": (row["mg"] * 100 / food_total).quantize(Decimal("0.1"), ROUND_HALF_UP)
+            if food_total
+            else None,
+        }
+        for row in rows
+    ]
+
+
+def account_first_day(user, profile: Profile) -> date:
+    return timezone.localtime(user.date_joined, profile.zone).date()
+
+
+def period_summary(*, user: AbstractBaseUser, end: date, days: int, profile: Profile | None = None) -> dict:
+    """``days`` local days ending at ``end`` for a chart: each day's food and supplements, whether it
+    has data (a day before the account existed, with nothing logged, has none and is left out of the
+    average), and a 7-day rolling average of the days with data; the average, the days on target and
+    the foods that gave the most. Three queries at most (profile, sums, top foods)."""
+    profile = profile or profile_get(user=user)
+    start = end - timedelta(days=days - 1)
+    window = daily_summaries(user=user, start=start - timedelta(days=6), end=end, profile=profile)
+    first = account_first_day(user, profile)
+    counted = {d.date: d.logged or d.date >= first for d in window}
+    rows = []
+    for index, day in enumerate(window[6:], start=6):
+        recent = [d.total_mg for d in window[index - 6 : index + 1] if counted[d.date]]
+        rows.append(
+            {
+                "date": day.date,
+                "food_mg": day.food_mg,
+                "supplement_mg": day.supplement_mg,
+                "total_mg": day.total_mg,
+                "target_mg": day.target_mg,
+                "no_data": not counted[day.date],
+                "rolling_7_day_mg": round_mg(sum(recent, Decimal(0)) / len(recent)) if recent else None,
+            }
+        )
+    with_data = [d for d in window[6:] if counted[d.date]]
+    return {
+        "start": start,
+        "end": end,
+        "days": rows,
+        "days_with_data": len(with_data),
+        "average_mg": round_mg(sum((d.total_mg for d in with_data), Decimal(0)) / len(with_data))
+        if with_data
+        else None,
+        "days_target_met": sum(1 for d in with_data if d.total_mg >= d.target_mg),
+        "target_mg": window[-1].target_mg,
+        "top_foods": top_foods(
+            user_id=user.pk, start=start, end=end, logged=[d for d in window[6:] if d.logged]
+        ),
+    }

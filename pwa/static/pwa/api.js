@@ -71,15 +71,14 @@ async function changed() { const items = await mine(); listeners.forEach((l) => 
 
 function isNetworkError(error) { return error instanceof TypeError || !navigator.onLine; }
 
-// Log an entry (intakes/ or supplement-doses/) with a client id; offline, keep it for later.
-// `label` and `mg` are what the UI shows while it waits.
 // The account the outbox belongs to now: entries wait for the account that logged them.
 let owner = null;
 export function setOwner(username) { owner = username; changed(); }
 
 // Log an entry (intakes/ or supplement-doses/) with a client id; offline, keep it for later.
-// `label` and `mg` are what the UI shows while it waits.
-export async function logEntry(collection, payload, { label, mg }) {
+// `label` and `mg` are what the UI shows while it waits; `counted` says whether its mg counts toward
+// the day (a topical dose does not).
+export async function logEntry(collection, payload, { label, mg, counted = true }) {
   const body = { id: crypto.randomUUID(), ...payload };
   if (navigator.onLine) {
     try {
@@ -89,7 +88,7 @@ export async function logEntry(collection, payload, { label, mg }) {
       if (!isNetworkError(error) && !(error.status >= 500 || error.status === 429)) throw error;
     }
   }
-  await store("readwrite", (s) => s.put({ id: body.id, owner, collection, body, label, mg, queuedAt: Date.now() }));
+  await store("readwrite", (s) => s.put({ id: body.id, owner, collection, body, label, mg, counted, queuedAt: Date.now() }));
   await changed();
   if ("serviceWorker" in navigator && "SyncManager" in window) {
     navigator.serviceWorker.ready.then((r) => r.sync.register("outbox")).catch(() => {});
@@ -138,6 +137,12 @@ async function doFlush() {
 // The entries waiting for the signed-in account (another account's wait for it to sign in again).
 export async function mine() {
   return (await pending()).filter((item) => item.owner === owner);
+}
+
+// An entry deleted before it was sent: it never reaches the server.
+export async function discard(id) {
+  await store("readwrite", (s) => s.delete(id));
+  await changed();
 }
 
 // On deleting the account: its waiting entries go too.

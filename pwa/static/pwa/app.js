@@ -2,7 +2,7 @@
 // routes and starts; each screen lives in its own module, the shared pieces in api.js (requests and
 // the offline outbox), ui.js (DOM and forms), state.js (the profile) and guidance.js.
 import { api, ApiError, flush, onOutboxChange, setOwner } from "./api.js";
-import { logScreen } from "./food.js";
+import { logScreen, warmQuickFoods } from "./food.js";
 import { healthScreen } from "./health.js";
 import { insightsScreen } from "./insights.js";
 import { authScreen, setupScreen } from "./profile.js";
@@ -12,7 +12,7 @@ import { hooks, state } from "./state.js";
 import { supplementScreen } from "./supplement.js";
 import { symptomsScreen } from "./symptoms.js";
 import { todayScreen } from "./today.js";
-import { h, nav, registerScreens, screen } from "./ui.js";
+import { h, nav, registerScreens, screen, toast } from "./ui.js";
 import { weekScreen } from "./week.js";
 
 const SCREENS = {
@@ -39,10 +39,10 @@ async function route() {
 }
 
 async function start(target) {
-  try {
-    state.profile = await api("profile/");
-  } catch (error) {
-    state.profile = null;
+  // auth/session/ answers 200 before sign-in too: no 401 in the console on every first visit
+  const session = await api("auth/session/").catch(() => ({ authenticated: false, profile: null }));
+  state.profile = session.profile;
+  if (!session.authenticated) {
     if (location.hash !== "#/register") location.hash = "#/login";
     return authScreen(location.hash === "#/register" ? "register" : "login");
   }
@@ -62,7 +62,17 @@ function showSync(items) {
 
 function showOnline() { document.getElementById("offline").hidden = navigator.onLine; }
 
-onOutboxChange((items) => { showSync(items); if (!items.length && state.profile && location.hash.startsWith("#/today")) route(); });
+let waitingBefore = 0;
+onOutboxChange((items) => {
+  showSync(items);
+  if (waitingBefore && !items.length) {
+    // everything that waited is stored: say so (this also replaces the "Saved offline" toast)
+    toast(`Synced: ${waitingBefore} ${waitingBefore === 1 ? "entry" : "entries"} sent.`);
+    warmQuickFoods();
+  }
+  waitingBefore = items.length;
+  if (!items.length && state.profile && location.hash.startsWith("#/today")) route();
+});
 window.addEventListener("hashchange", route);
 window.addEventListener("online", () => { showOnline(); flush(); });
 window.addEventListener("offline", showOnline);

@@ -91,6 +91,16 @@ async function logMeal(meal) {
   } catch (error) { toast(error instanceof ApiError ? errorsOf(error)[0] : "Saved meals need a connection: try again online."); }
 }
 
+// Read (and so let the service worker keep) the recent entries and each quick food: "Recent and
+// frequent" then opens offline with the last foods logged online. In the background, errors ignored.
+export async function warmQuickFoods() {
+  try {
+    const recent = await api("intakes/?page_size=100");
+    const ids = [...new Set(recent.results.map((e) => e.food))].slice(0, 8);
+    await Promise.all(ids.map((id) => api(`foods/${id}/`).catch(() => null)));
+  } catch { /* offline: the last copy stays */ }
+}
+
 async function showQuick(quick, chosen) {
   try {
     const recent = await api("intakes/?page_size=100");
@@ -143,6 +153,7 @@ export function chooseFood(food, box) {
     try {
       const { queued } = await logEntry("intakes/", payload, { label, mg: (grams * food.magnesium_mg_per_100g) / 100 });
       toast(queued ? `Saved offline: ${food.name}. It will be sent when you are back online.` : `Logged ${food.name}.`);
+      if (!queued) warmQuickFoods(); // so that "Recent and frequent" is there offline too
       location.hash = "#/today";
     } catch (error) { showErrors(errors, error); }
   });

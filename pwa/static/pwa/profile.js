@@ -1,7 +1,7 @@
 // Sign in, sign up, and the profile form (first run and Settings): sex, birth date, pregnancy or
 // breastfeeding, time zone, kidney disease and a doctor's target.
 import { api } from "./api.js";
-import { field, fill, h, nav, screen, showErrors } from "./ui.js";
+import { field, fill, h, nav, screen, showFieldErrors } from "./ui.js";
 import { hooks, state } from "./state.js";
 
 
@@ -21,7 +21,7 @@ export function authScreen(mode) {
     try {
       await api(isRegister ? "auth/register/" : "auth/login/", { method: "POST", body: data });
       await hooks.start(isRegister ? "#/setup" : "#/today");
-    } catch (error) { showErrors(errors, error); }
+    } catch (error) { showFieldErrors(form, errors, error); }
   });
   screen(isRegister ? "Create your account" : "Sign in", form,
     h("p", {}, isRegister ? "Have an account? " : "New here? ",
@@ -42,7 +42,9 @@ export function profileForm({ submitLabel, onSaved }) {
     field("Sex", sex),
     field("Birth date", h("input", { name: "birth_date", type: "date", required: true, value: state.profile.birth_date || "" })),
     field("Pregnancy or breastfeeding", stage),
-    field("Time zone", h("input", { name: "time_zone", value: zone, required: true, autocomplete: "off" }), "Taken from this device; reminders follow it."),
+    field("Time zone", h("input", { name: "time_zone", value: zone, required: true, autocomplete: "off", list: "zones", spellcheck: "false" }),
+      "This device's zone is filled in; type to search the list. Reminders follow it."),
+    zoneList(),
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "kidney_disease", checked: state.profile.kidney_disease }), "I have kidney disease"),
     field("Daily target set by my doctor (mg, optional)", override),
     errors,
@@ -55,9 +57,15 @@ export function profileForm({ submitLabel, onSaved }) {
       await api("profile/", { method: "PATCH", body });
       state.profile = await api("profile/"); // a GET, so the offline copy is the new profile too
       onSaved(state.profile);
-    } catch (error) { showErrors(errors, error); }
+    } catch (error) { showFieldErrors(form, errors, error); }
   });
   return form;
+}
+
+// Every IANA zone the browser knows, searchable by typing in the field.
+function zoneList() {
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [];
+  return h("datalist", { id: "zones" }, ...["UTC", ...zones.filter((z) => z !== "UTC")].map((z) => h("option", { value: z })));
 }
 
 export function targetText(p) { return `${p.target_label}: ${p.daily_target_mg} mg a day`; }
@@ -70,9 +78,12 @@ export function setupScreen() {
       submitLabel: "Save",
       onSaved: (p) => {
         fill(result, h("div", { class: "card" },
-          h("p", { class: "big", id: "target", text: `${p.daily_target_mg} mg a day` }),
+          h("p", { class: "big", id: "target", tabindex: "-1", text: `${p.daily_target_mg} mg a day` }),
           h("p", { id: "target-why", text: targetText(p) }),
           h("a", { class: "button", href: "#/today" }, "Start logging")));
+        // the result sits below the form: bring it into view, or the save looks like it did nothing
+        result.scrollIntoView({ block: "center" });
+        document.getElementById("target").focus({ preventScroll: true });
       },
     }), result);
 }

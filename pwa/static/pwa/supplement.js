@@ -39,7 +39,7 @@ export async function supplementScreen() {
     const payload = { form: f.id, [compound ? "compound_mg" : "elemental_mg"]: amount.value, taken_at: new Date().toISOString() };
     try {
       const elemental = compound ? Number(amount.value) * f.elemental_fraction : Number(amount.value);
-      const { entry, queued } = await logEntry("supplement-doses/", payload, { label: `${f.name} (supplement)`, mg: elemental });
+      const { entry, queued } = await logEntry("supplement-doses/", payload, { label: f.name.includes("(") ? f.name : `${f.name} (supplement)`, mg: elemental, counted: f.route === "oral" });
       const notable = (entry?.advice || []).filter((a) => a.level !== "info" || a.code === "topical");
       state.lastDoseAdvice = notable.length ? notable : null;
       if (entry?.day?.supplement_over_limit) toast(`Over the ${entry.day.supplement_upper_limit_mg} mg upper limit for supplements today.`);

@@ -1,6 +1,6 @@
 // Today: the ring of total against target, red flags, the last dose's advice, and the day's entries by
 // meal with Again, delete and undo, copy yesterday's meal and save a meal.
-import { api, mine } from "./api.js";
+import { api, discard, mine } from "./api.js";
 import { mealAt, MEALS } from "./food.js";
 import { currentRedFlags, disclaimer, redFlagBox } from "./guidance.js";
 import { addDays, errorsOf, field, h, isCurrent, mg, screen, showErrors, toast } from "./ui.js";
@@ -10,9 +10,10 @@ import { rerender, state } from "./state.js";
 function ring(total, target) {
   const r = 52; const c = 2 * Math.PI * r; const part = Math.min(total / target, 1);
   return h("svg", { width: 130, height: 130, viewBox: "0 0 130 130", role: "img", "aria-label": `${Math.round(total)} of ${target} mg` },
-    h("circle", { cx: 65, cy: 65, r, fill: "none", stroke: "#e5e7eb", "stroke-width": 14 }),
-    h("circle", { cx: 65, cy: 65, r, fill: "none", stroke: "#0f766e", "stroke-width": 14, "stroke-linecap": "round",
-      "stroke-dasharray": `${part * c} ${c}`, transform: "rotate(-90 65 65)" }),
+    h("circle", { cx: 65, cy: 65, r, class: "ring-track", fill: "none", "stroke-width": 14 }),
+    // nothing yet draws nothing: a round line cap would draw a dot at 0 %
+    part > 0 ? h("circle", { cx: 65, cy: 65, r, class: "ring-part", fill: "none", "stroke-width": 14, "stroke-linecap": "round",
+      "stroke-dasharray": `${part * c} ${c}`, transform: "rotate(-90 65 65)" }) : null,
     h("text", { x: 65, y: 72, "text-anchor": "middle", class: "ring-percent", text: `${Math.round((total / target) * 100)}%` }));
 }
 
@@ -25,6 +26,14 @@ export async function todayScreen() {
   ]);
   const advice = state.lastDoseAdvice;
   state.lastDoseAdvice = null;
+  // Entries waiting offline count on the day they were logged for, marked as waiting.
+  const localDay = new Intl.DateTimeFormat("en-CA", { timeZone: state.profile.time_zone });
+  const waitingToday = waiting.filter((w) => localDay.format(new Date(w.body.consumed_at || w.body.taken_at || Date.now())) === day);
+  const waitingMg = (collection) => waitingToday.filter((w) => w.collection === collection && w.counted !== false).reduce((sum, w) => sum + Number(w.mg), 0);
+  const pendingFood = waitingMg("intakes/");
+  const pendingSupplements = waitingMg("supplement-doses/");
+  const total = Number(summary.total_mg) + pendingFood + pendingSupplements;
+  const remaining = Math.max(0, summary.target_mg - total);
   const entryRow = (row) => h("li", {},
     h("span", {}, row.text, h("br"), h("strong", { text: mg(row.mg) })),
     h("span", { class: "actions" },
@@ -46,11 +55,12 @@ export async function todayScreen() {
   screen("Today",
     flags.length ? redFlagBox(flags) : null,
     h("section", { class: "card progress", "aria-label": "Progress" },
-      ring(Number(summary.total_mg), summary.target_mg),
+      ring(total, summary.target_mg),
       h("ul", { class: "numbers" },
-        h("li", {}, h("strong", { id: "total", text: mg(summary.total_mg) }), ` of ${summary.target_mg} mg`),
-        h("li", { id: "remaining", text: `${mg(summary.remaining_mg)} to go` }),
-        h("li", { text: `Food ${mg(summary.food_mg)} · Supplements ${mg(summary.supplement_mg)}` }),
+        h("li", {}, h("strong", { id: "total", text: mg(total) }), ` of ${summary.target_mg} mg`),
+        h("li", { id: "remaining", text: `${mg(remaining)} to go` }),
+        h("li", { text: `Food ${mg(Number(summary.food_mg) + pendingFood)} · Supplements ${mg(Number(summary.supplement_mg) + pendingSupplements)}` }),
+        pendingFood + pendingSupplements > 0 ? h("li", { id: "waiting-total", class: "hint", text: `${mg(pendingFood + pendingSupplements)} of it waiting to sync` }) : null,
         Number(summary.topical_mg) > 0 ? h("li", { id: "topical", class: "hint", text: `On the skin ${mg(summary.topical_mg)}, not counted` }) : null)),
     summary.supplement_over_limit ? h("p", { class: "warning", id: "limit-warning", role: "alert",
       text: summary.supplement_upper_limit_mg === null
@@ -63,7 +73,14 @@ export async function todayScreen() {
     h("p", { class: "hint", text: summary.target_label }),
     h("div", { class: "row" }, h("a", { class: "button", href: "#/log" }, "Log food"), h("a", { class: "button secondary", href: "#/supplement" }, "Log supplement")),
     waiting.length ? h("ul", { class: "entries", "aria-label": "Waiting to sync" },
-      ...waiting.map((w) => h("li", { class: "pending" }, h("span", { text: `${w.label} — waiting to sync` }), h("span", { text: mg(w.mg) })))) : null,
+      ...waiting.map((w) => h("li", { class: "pending" },
+        h("span", {}, w.label, h("br"), h("small", { text: "waiting to sync" })),
+        h("span", { class: "actions" }, h("strong", { text: mg(w.mg) }),
+          h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${w.label} (waiting)`, onclick: async () => {
+            await discard(w.id);
+            toast(`Deleted ${w.label} before it was sent.`);
+            rerender();
+          } }, "Delete"))))) : null,
     h("div", { class: "card", "aria-label": "Today's entries" }, ...meals,
       h("section", { class: "meal", "aria-label": "Supplements" },
         h("h3", { class: "meal-head" }, h("span", { text: "Supplements" }), h("span", { class: "subtotal", text: mg(summary.supplement_mg) })),

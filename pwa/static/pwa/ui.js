@@ -47,6 +47,28 @@ export function showErrors(box, error) {
   fill(box, ...errorsOf(error).map((m) => h("p", { class: "error", text: m })));
 }
 
+// Each field's messages next to that field (aria-invalid, aria-describedby), the rest in ``box``; the
+// first field in error takes the focus.
+export function showFieldErrors(form, box, error) {
+  form.querySelectorAll(".field-error").forEach((p) => p.remove());
+  form.querySelectorAll("[aria-invalid]").forEach((el) => { el.removeAttribute("aria-invalid"); el.removeAttribute("aria-describedby"); });
+  if (!(error instanceof ApiError)) { showErrors(box, error); return; }
+  const rest = {};
+  let first = null;
+  for (const [key, messages] of Object.entries(error.body)) {
+    const target = form.elements[key];
+    const el = target instanceof RadioNodeList ? target[0] : target;
+    if (!el || !el.id) { rest[key] = messages; continue; }
+    const note = h("p", { class: "error field-error", id: `${el.id}-error`, text: (Array.isArray(messages) ? messages : [messages]).join(" ") });
+    el.setAttribute("aria-invalid", "true");
+    el.setAttribute("aria-describedby", note.id);
+    el.after(note);
+    first = first || el;
+  }
+  showErrors(box, new ApiError(error.status, rest));
+  first?.focus();
+}
+
 export function toast(message, action) {
   const box = document.getElementById("toast");
   fill(box, h("span", { text: message }));

@@ -86,8 +86,12 @@ def test_register_log_food_and_supplement_see_the_week_and_sync_offline_once(pag
     assert SupplementDose.objects.get().elemental_mg == 400
 
     page.get_by_role("navigation").get_by_role("link", name="Week").click()
-    expect(page.locator("svg.chart rect.bar")).to_have_count(7)
-    expect(page.locator("#week-average")).to_contain_text("on target 1 of 7 days")
+    expect(page.locator("svg.chart g.day")).to_have_count(7)
+    # the account was made today: the six days before are "no data", out of the average
+    expect(page.locator("svg.chart g.no-data")).to_have_count(6)
+    expect(page.locator("#week-average")).to_have_text(
+        "Average 478 mg a day · on target 1 of 1 day (6 before your account left out)"
+    )
     shot(page, "4-week")
 
     # Offline: the entry waits in the outbox, the app shell and data still answer.

@@ -13,10 +13,11 @@ import { supplementScreen } from "./supplement.js";
 import { symptomsScreen } from "./symptoms.js";
 import { todayScreen } from "./today.js";
 import { h, nav, registerScreens, screen, toast } from "./ui.js";
-import { weekScreen } from "./week.js";
+import { monthScreen, trendScreen, weekScreen } from "./week.js";
 
 const SCREENS = {
   today: todayScreen, log: logScreen, supplement: supplementScreen, symptoms: symptomsScreen, week: weekScreen, more: moreScreen,
+  month: monthScreen, trend: trendScreen,
   insights: insightsScreen, health: healthScreen, reminders: remindersScreen, settings: settingsScreen, setup: setupScreen,
 };
 const UNDER_MORE = new Set(["insights", "health", "reminders", "settings"]);
@@ -28,7 +29,7 @@ async function route() {
   if (!state.profile) return start(location.hash);
   const show = SCREENS[name] || todayScreen;
   nav.hidden = name === "setup";
-  const tab = UNDER_MORE.has(name) ? "more" : SCREENS[name] ? name : "today";
+  const tab = UNDER_MORE.has(name) ? "more" : ["month", "trend"].includes(name) ? "week" : SCREENS[name] ? name : "today";
   nav.querySelectorAll("a").forEach((a) => (a.dataset.screen === tab ? a.setAttribute("aria-current", "page") : a.removeAttribute("aria-current")));
   try {
     await show(arg);

@@ -55,7 +55,9 @@ export function profileForm({ submitLabel, onSaved }) {
     const body = { ...data, kidney_disease: form.kidney_disease.checked, target_override_mg: data.target_override_mg ? Number(data.target_override_mg) : null };
     try {
       await api("profile/", { method: "PATCH", body });
-      state.profile = await api("profile/"); // a GET, so the offline copy is the new profile too
+      // a GET of the session (which holds the profile), so that the offline copy the app starts from
+      // is the new profile too
+      state.profile = (await api("auth/session/")).profile;
       onSaved(state.profile);
     } catch (error) { showFieldErrors(form, errors, error); }
   });

@@ -1,6 +1,6 @@
 // Service worker: the app shell works offline, GET data falls back to its last copy, and push
 // messages become notifications that open the right screen.
-const VERSION = "v7";
+const VERSION = "v8";
 const SHELL = `shell-${VERSION}`;
 const DATA = `data-${VERSION}`;
 const SHELL_FILES = [
@@ -21,6 +21,7 @@ const SHELL_FILES = [
   "/static/pwa/reminders.js",
   "/static/pwa/settings.js",
   "/static/pwa/state.js",
+  "/static/pwa/chart.js",
   "/static/pwa/styles.css",
   "/static/pwa/icons/icon-192.png",
   "/static/pwa/icons/icon-512.png",

@@ -17,12 +17,14 @@ function ring(total, target) {
     h("text", { x: 65, y: 72, "text-anchor": "middle", class: "ring-percent", text: `${Math.round((total / target) * 100)}%` }));
 }
 
-export async function todayScreen() {
-  const summary = await api("summary/daily/"); // the server knows today in the user's zone
+// #/today, or #/today/2026-11-20 for another day (opened from a chart).
+export async function todayScreen(date) {
+  const other = /^\d{4}-\d{2}-\d{2}$/.test(date || "") && date !== state.profile.today ? date : null;
+  const summary = await api(other ? `summary/daily/?date=${other}` : "summary/daily/"); // the server knows today in the user's zone
   const day = summary.date;
-  state.profile.today = day;
+  if (!other) state.profile.today = day;
   const [intakes, doses, waiting, flags] = await Promise.all([
-    api(`intakes/?start=${day}&end=${day}&page_size=200`), api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), mine(), currentRedFlags(),
+    api(`intakes/?start=${day}&end=${day}&page_size=200`), api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), mine(), other ? [] : currentRedFlags(),
   ]);
   const advice = state.lastDoseAdvice;
   state.lastDoseAdvice = null;
@@ -48,11 +50,14 @@ export async function todayScreen() {
       h("h3", { class: "meal-head" }, h("span", { text: title }), h("span", { class: "subtotal", id: `meal-${slot}`, text: mg(summary.meals[slot]) })),
       entries.length
         ? h("ul", { class: "entries" }, ...entries.map(entryRow))
-        : h("button", { type: "button", class: "link", onclick: () => copyYesterday(slot, title, day) }, `Copy yesterday's ${title.toLowerCase()}`),
+        : other ? h("p", { class: "hint", text: "Nothing logged." })
+          : h("button", { type: "button", class: "link", onclick: () => copyYesterday(slot, title, day) }, `Copy yesterday's ${title.toLowerCase()}`),
       entries.length ? h("button", { type: "button", class: "link", onclick: (event) => saveAsMeal(event.target, entries, title) }, `Save ${title.toLowerCase()} as a meal`) : null);
   });
   if (!isCurrent("today")) return;
-  screen("Today",
+  const heading = other ? new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) : "Today";
+  screen(heading,
+    other ? h("p", {}, h("a", { href: "#/week" }, "← Week"), " · ", h("a", { href: "#/today" }, "Today")) : null,
     flags.length ? redFlagBox(flags) : null,
     h("section", { class: "card progress", "aria-label": "Progress" },
       ring(total, summary.target_mg),

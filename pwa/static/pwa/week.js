@@ -1,33 +1,72 @@
-// The week: seven bars against the target line, the average and the days on target.
+// Charts: the week (stacked bars of food and supplements against the target, the value on each bar,
+// tap a day to open it), 30 days of bars, and a 90-day trend with its 7-day rolling average; the
+// foods that gave the most in the period. One request each; a table of the same numbers under each.
 import { api } from "./api.js";
-import { addDays, h, isCurrent, mg, screen } from "./ui.js";
+import { daysTable, dayBars, trendLine } from "./chart.js";
 import { state, today } from "./state.js";
+import { addDays, h, isCurrent, mg, screen } from "./ui.js";
 
+const openDay = (date) => { location.hash = `#/today/${date}`; };
+
+function tabs(current) {
+  return h("nav", { class: "chips", "aria-label": "Period" }, ...[["week", "Week"], ["month", "30 days"], ["trend", "90 days"]].map(([name, label]) =>
+    h("a", { class: "chip", href: `#/${name}`, "aria-current": name === current ? "page" : false }, label)));
+}
+
+function topFoods(foods) {
+  if (!foods.length) return null;
+  return h("section", { class: "card", "aria-label": "Top foods" }, h("h3", { text: "Foods that gave the most" }),
+    h("ol", { id: "top-foods" }, ...foods.map((f) => h("li", { text: `${f.name}: ${mg(f.magnesium_mg)}` }))));
+}
+
+function averageText(body, days) {
+  if (!body.days_with_data) return "No data in these days.";
+  return `Average ${mg(body.average_mg)} a day · on target ${body.days_target_met} of ${body.days_with_data} ${body.days_with_data === 1 ? "day" : "days"}`
+    + (body.days_with_data < days ? ` (${days - body.days_with_data} before your account left out)` : "");
+}
+
+function pager(name, end, span) {
+  return h("div", { class: "row" },
+    h("a", { class: "button secondary", href: `#/${name}/${addDays(end, -span)}` }, "← Earlier"),
+    end < today() ? h("a", { class: "button secondary", href: `#/${name}/${addDays(end, span)}` }, "Later →") : null);
+}
 
 export async function weekScreen(end) {
   const week = await api(end ? `summary/weekly/?end=${end}` : "summary/weekly/");
   if (!end) state.profile.today = week.end;
-  const width = 340; const height = 200; const top = 20; const bottom = 30;
-  const max = Math.max(week.target_mg * 1.2, ...week.days.map((d) => Number(d.total_mg)));
-  const y = (v) => top + (height - top - bottom) * (1 - v / max);
-  const slot = width / 7;
-  const chart = h("svg", { class: "chart", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": `Magnesium per day, ${week.start} to ${week.end}` },
-    ...week.days.map((d, i) => {
-      const total = Number(d.total_mg);
-      const label = new Date(`${d.date}T12:00:00Z`).toLocaleDateString(undefined, { weekday: "short", timeZone: "UTC" });
-      return h("g", {},
-        h("rect", { class: `bar${total >= d.target_mg ? " met" : ""}`, x: i * slot + 8, y: y(total), width: slot - 16, height: Math.max(height - bottom - y(total), 0) },
-          h("title", { text: `${d.date}: ${Math.round(total)} mg` })),
-        h("text", { x: i * slot + slot / 2, y: height - 10, "text-anchor": "middle", text: label }));
-    }),
-    h("line", { class: "target", x1: 0, x2: width, y1: y(week.target_mg), y2: y(week.target_mg) }),
-    h("text", { x: width - 4, y: y(week.target_mg) - 5, "text-anchor": "end", text: `target ${week.target_mg} mg` }));
   if (!isCurrent("week")) return;
-  screen("Week",
-    h("div", { class: "card" }, chart,
-      h("p", { id: "week-average", text: `Average ${mg(week.average_mg)} a day · on target ${week.days_target_met} of 7 days` }),
-      h("table", {}, h("tbody", {}, ...week.days.map((d) => h("tr", {}, h("th", { scope: "row", text: d.date }), h("td", { text: mg(d.total_mg) })))))),
+  screen("Week", tabs("week"),
+    h("div", { class: "card" },
+      dayBars({ days: week.days, target: week.target_mg, label: `Magnesium per day from ${week.start} to ${week.end}, food and supplements stacked; the table below lists each day`, onTap: openDay }),
+      h("p", { class: "legend" }, h("span", { class: "key food", "aria-hidden": "true" }), "Food ", h("span", { class: "key supplement", "aria-hidden": "true" }), "Supplements · tap a day to open it"),
+      h("p", { id: "week-average", text: averageText(week, 7) }),
+      daysTable(week.days)),
     h("div", { class: "row" },
       h("a", { class: "button secondary", href: `#/week/${addDays(week.end, -7)}` }, "← Previous week"),
-      week.end < today() ? h("a", { class: "button secondary", href: `#/week/${addDays(week.end, 7)}` }, "Next week →") : null));
+      week.end < today() ? h("a", { class: "button secondary", href: `#/week/${addDays(week.end, 7)}` }, "Next week →") : null),
+    h("p", {}, h("a", { href: "#/insights" }, "Insights: your usual gap and what would close it →")));
+}
+
+async function period(name, title, days, end, draw) {
+  const body = await api(`summary/period/?days=${days}${end ? `&end=${end}` : ""}`);
+  if (!isCurrent(name)) return;
+  screen(title, tabs(name),
+    h("div", { class: "card" }, draw(body),
+      h("p", { id: `${name}-average`, text: averageText(body, days) }),
+      h("details", {}, h("summary", { text: "Each day as a table" }), daysTable(body.days, { rolling: name === "trend" }))),
+    topFoods(body.top_foods),
+    pager(name, body.end, days));
+}
+
+export function monthScreen(end) {
+  return period("month", "30 days", 30, end, (body) => dayBars({
+    days: body.days, target: body.target_mg, onTap: openDay,
+    label: `Magnesium per day from ${body.start} to ${body.end}; the table below lists each day`,
+  }));
+}
+
+export function trendScreen(end) {
+  return period("trend", "90 days", 90, end, (body) => h("div", {},
+    trendLine({ days: body.days, target: body.target_mg, label: `Daily magnesium and its 7-day rolling average from ${body.start} to ${body.end}; the table below lists each day` }),
+    h("p", { class: "legend" }, h("span", { class: "key rolling", "aria-hidden": "true" }), "7-day average ", h("span", { class: "key daily", "aria-hidden": "true" }), "each day")));
 }

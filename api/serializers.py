@@ -605,6 +605,9 @@ class SupplementDoseSerializer(serializers.Serializer):
     taken_at = DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
     note = serializers.CharField(required=False, allow_blank=True, max_length=500)
     form_name = serializers.CharField(source="form.name", read_only=True)
+    route = serializers.CharField(
+        source="form.route", read_only=True, help_text="oral counts; topical and intravenous are shown apart."
+    )
     local_date = serializers.DateField(read_only=True)
     created_at = DateTimeField(read_only=True)
     updated_at = DateTimeField(read_only=True)

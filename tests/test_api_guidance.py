@@ -503,3 +503,74 @@ def test_insights_for_an_infant_suggest_no_foods(api, user, almonds_oz):
     body = api.get("/api/v1/insights/?weeks=1").json()
     assert body["days_logged"] == 1 and body["average_target_mg"] == 30  # Adequate Intake, 0–6 months
     assert body["usual_gap_mg"] > 0 and body["closing_foods"] == []
+
+
+# --- Found by an independent review (each failed before its fix) ------------------------------------------
+
+
+def test_an_entry_edited_into_a_red_flag_symptom_raises_the_dismissed_flag_again(adult):
+    adult.post("/api/v1/symptoms/", {"kind": "trouble_breathing", "severity": 3})
+    cramp = adult.post("/api/v1/symptoms/", {"kind": "cramp", "severity": 2}).json()
+    adult.post("/api/v1/red-flags/dismiss/", {"code": "urgent_symptom"})
+    edited = adult.patch(f"/api/v1/symptoms/{cramp['id']}/", {"kind": "trouble_swallowing"}).json()
+    assert [f["code"] for f in edited["red_flags"]] == ["urgent_symptom"]
+
+
+def test_the_supplement_reminder_names_the_usual_oral_dose_never_a_topical_or_hospital_one(
+    adult, user, citrate
+):
+    from tracker.reminders import content
+
+    topical = SupplementForm.objects.get(route="topical")
+    iv = SupplementForm.objects.get(route="intravenous")
+    for _ in range(3):
+        adult.post("/api/v1/supplement-doses/", {"form": topical.pk, "elemental_mg": "100"})
+        SupplementDose.objects.create(
+            user=user,
+            form=iv,
+            elemental_mg=Decimal(200),
+            taken_at=timezone.now(),
+            local_date=timezone.now().date(),
+        )
+    adult.post(
+        "/api/v1/supplement-doses/", {"form": citrate.pk, "elemental_mg": "120", "taken_at": now_iso(days=-1)}
+    )
+    message = content.build_message(
+        kind="take_supplement", user=User.objects.get(pk=user.pk), day=timezone.now().date()
+    )
+    assert message.body == "Time for your magnesium citrate: 120 mg elemental."
+
+
+def test_a_dose_logged_with_kidney_disease_carries_the_warning(adult, citrate):
+    adult.patch("/api/v1/profile/", {"kidney_disease": True})
+    advice = adult.post("/api/v1/supplement-doses/", {"form": citrate.pk, "elemental_mg": "100"}).json()[
+        "advice"
+    ]
+    assert {a["code"]: a["level"] for a in advice}["kidney_disease"] == "warning"
+
+
+def test_a_day_with_only_a_topical_dose_is_not_a_logged_day_of_zero(adult, user):
+    User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=10))
+    topical = SupplementForm.objects.get(route="topical")
+    adult.post(
+        "/api/v1/supplement-doses/", {"form": topical.pk, "elemental_mg": "100", "taken_at": now_iso(days=-1)}
+    )
+    body = adult.get("/api/v1/insights/?weeks=1").json()
+    assert body["days_logged"] == 0 and body["average_mg"] is None
+
+
+def test_a_lab_result_cannot_be_tomorrow_and_a_unit_change_needs_its_range_again(adult):
+    tomorrow = (timezone.now() + timedelta(days=1)).date().isoformat()
+    assert (
+        adult.post("/api/v1/labs/", {"taken_on": tomorrow, "value": "2", "unit": "mg_dl"}).status_code == 400
+    )
+    lab = adult.post(
+        "/api/v1/labs/",
+        {"taken_on": "2026-11-02", "value": "1.9", "unit": "mg_dl", "range_low": "1.7", "range_high": "2.2"},
+    ).json()
+    assert adult.patch(f"/api/v1/labs/{lab['id']}/", {"unit": "mmol_l", "value": "0.78"}).status_code == 400
+    moved = adult.patch(
+        f"/api/v1/labs/{lab['id']}/",
+        {"unit": "mmol_l", "value": "0.78", "range_low": "0.7", "range_high": "0.9"},
+    )
+    assert moved.status_code == 200 and moved.json()["flag"] == "normal"

@@ -128,14 +128,24 @@ def test_units_convert_exactly():
         ("0.951", labs.MMOL_L, "high"),
         ("1.5", labs.MEQ_L, "normal"),  # 0.75 mmol/L
         ("1.49", labs.MEQ_L, "low"),
-        ("1.822875", labs.MG_DL, "normal"),  # 0.75 × 2.4305 exactly
-        ("1.82", labs.MG_DL, "low"),
-        ("2.308975", labs.MG_DL, "normal"),  # 0.95 × 2.4305 exactly
-        ("2.31", labs.MG_DL, "high"),  # 0.95043 mmol/L shows as 0.950 but is above: compared exactly
+        ("1.82", labs.MG_DL, "normal"),  # 0.75 mmol/L is 1.822875 mg/dL, printed 1.82 (the range shown)
+        ("1.81", labs.MG_DL, "low"),
+        ("2.31", labs.MG_DL, "normal"),  # 0.95 mmol/L is 2.308975 mg/dL, printed 2.31
+        ("2.311", labs.MG_DL, "high"),
     ],
 )
 def test_a_result_is_flagged_against_the_ods_range_in_its_own_unit(value, unit, flag):
     assert labs.read(Decimal(value), unit).flag == flag
+
+
+def test_the_message_and_the_flag_agree_at_the_ends_of_the_range_shown():
+    for value, words in (
+        ("1.82", "is within 1.82–2.31 mg/dL"),
+        ("2.31", "is within 1.82–2.31 mg/dL"),
+        ("1.81", "is below 1.82–2.31 mg/dL"),
+    ):
+        assert words in labs.read(Decimal(value), labs.MG_DL).message
+    assert "typically 1.8–2.2 mg/dL" in labs.read(Decimal("1.8"), labs.MG_DL).message  # the sources differ
 
 
 def test_the_range_on_the_report_is_preferred():
@@ -357,3 +367,33 @@ def test_closing_foods_each_close_the_gap_alone_in_the_fewest_portions():
         "3 × 1 oz cashews (222 mg)",
     ]  # the banana would take six
     assert insights.closing_foods(0, portions) == []
+
+
+# --- Found by an independent review (each failed before its fix) ------------------------------------------
+
+
+def test_an_urgent_symptom_dated_just_after_midnight_is_flagged_now():
+    """An entry may be up to a day ahead (a fast phone clock at 23:58): it must not wait for midnight."""
+    assert codes([symptom("trouble_breathing", days_ago=-1)]) == ["urgent_symptom"]
+
+
+def test_twitching_over_the_whole_body_is_twitching_in_several_muscles():
+    flags = red_flags.red_flags([symptom("twitching", 0, "whole_body")], TODAY)
+    assert [f.code for f in flags] == ["twitching_in_several_areas"]
+    assert flags[0].message.startswith("You recorded twitching over the whole body in the last 14 days.")
+
+
+def test_kidney_disease_puts_a_warning_on_every_oral_dose():
+    found = notes(kidney_disease=True)
+    assert found["kidney_disease"].level == "warning"
+    assert "only as your doctor advised" in found["kidney_disease"].message
+    assert "kidney_disease" not in notes()
+
+
+def test_a_birth_date_a_day_ahead_of_the_users_zone_is_a_newborn_not_an_adult():
+    from tracker.nutrition import daily_target
+
+    target = daily_target(
+        sex="", birth_date=TODAY + timedelta(days=1), life_stage="none", target_override_mg=None, on=TODAY
+    )
+    assert (target.target_mg, target.supplement_upper_limit_mg) == (30, None)

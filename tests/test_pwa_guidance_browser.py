@@ -107,7 +107,11 @@ def test_health_screen_medicines_risk_factors_labs_and_dose_spacing(page, live_s
     page.get_by_role("checkbox", name="Celiac disease").check()
     page.get_by_role("checkbox", name="Quinolone antibiotic").check()
     page.get_by_label("Usual time of Quinolone antibiotic", exact=True).fill("20:00")
-    page.get_by_label("Second usual time of Quinolone antibiotic").fill("08:00")
+    page.get_by_label("Usual time 2 of Quinolone antibiotic").fill("08:00")
+    page.get_by_role("checkbox", name="Quinolone antibiotic").locator(
+        "xpath=ancestor::div[@class='medicine']"
+    ).get_by_role("button", name="Another time").click()
+    page.get_by_label("Usual time 3 of Quinolone antibiotic").fill("14:00")
     expect(page.get_by_label("Usual time of Proton pump inhibitor (for stomach acid)")).to_have_count(0)
     page.get_by_label("Why you take a supplement").select_option("correct_low_intake")
     page.get_by_role("button", name="Save", exact=True).click()
@@ -115,7 +119,9 @@ def test_health_screen_medicines_risk_factors_labs_and_dose_spacing(page, live_s
     expect(risks).to_contain_text("Celiac disease")
     expect(risks).to_contain_text("Quinolone antibiotic")
     profile = Profile.objects.get(user__username="omar")
-    assert profile.medicines == [{"kind": "quinolone", "times": ["08:00", "20:00"]}]
+    assert profile.medicines == [{"kind": "quinolone", "times": ["08:00", "14:00", "20:00"]}]
+    page.reload()
+    expect(page.get_by_label("Usual time 3 of Quinolone antibiotic")).to_have_value("20:00")  # all kept
 
     page.get_by_label("Date of the test").fill("2026-11-02")
     page.get_by_label("Serum magnesium", exact=True).fill("1.6")

@@ -23,7 +23,11 @@ def daily_target(
     from the age row, and so does the target up to 13 (where sex does not matter). Without a birth
     date, or from 14 without sex, the Daily Value (420 mg, ODS) stands in until the profile is
     complete."""
-    if birth_date is None or birth_date > on:
+    if birth_date is not None and birth_date > on:
+        # Born "tomorrow": a birth date may be a day ahead of the user's zone (it is checked against the
+        # latest date on Earth); that person is a newborn, never an adult by default.
+        birth_date = on
+    if birth_date is None:
         rda, label = reference.DAILY_VALUE_MG, "Daily Value (complete your profile for your own RDA)"
         upper = reference.ADULT_UPPER_LIMIT_MG
     else:

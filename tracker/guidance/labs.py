@@ -18,6 +18,7 @@ MEQ_L_PER_MMOL_L = Decimal(2)
 # [ODS] 0.75–0.95 mmol/L; hypomagnesemia below 0.75 mmol/L. Used when the report gives no range.
 DEFAULT_RANGE_MMOL_L = (Decimal("0.75"), Decimal("0.95"))
 DEFAULT_RANGE_SOURCE = "[ODS] serum magnesium 0.75–0.95 mmol/L; below 0.75 mmol/L is hypomagnesemia"
+OTHER_RANGE = "[S4]: typically 1.8–2.2 mg/dL"
 CAVEAT = (
     "Serum holds less than 1% of the body's magnesium, so a normal result does not rule out a "
     "deficiency [S1][S4]."
@@ -71,12 +72,17 @@ class Reading:
 
 def read(value: Decimal, unit: str, low: Decimal | None = None, high: Decimal | None = None) -> Reading:
     """Flag a result against the range printed on the report when both ends are given (they are in the
-    result's unit), else against the ODS range converted to that unit. Compared exactly."""
+    result's unit), else against the ODS range converted to that unit and rounded as a report prints
+    it. Compared exactly, in Decimal."""
+    note = ""
     if low is not None and high is not None:
         range_low, range_high, source = Decimal(low), Decimal(high), "the range on your lab report"
     else:
-        range_low, range_high = (from_mmol_l(bound, unit) for bound in DEFAULT_RANGE_MMOL_L)
+        # The ODS range in the result's unit, at the precision a report prints (1.82–2.31 mg/dL): the
+        # flag is read against the range the message shows, so the two never disagree at its ends.
+        range_low, range_high = (rounded(from_mmol_l(bound, unit), unit) for bound in DEFAULT_RANGE_MMOL_L)
         source = DEFAULT_RANGE_SOURCE
+        note = f" Ranges differ between labs ({OTHER_RANGE}); the one printed on your report is the one to use."
     value = Decimal(value)
     flag = LOW if value < range_low else HIGH if value > range_high else NORMAL
     label = UNIT_LABELS[unit]
@@ -88,5 +94,5 @@ def read(value: Decimal, unit: str, low: Decimal | None = None, high: Decimal | 
         range_high=range_high,
         range_source=source,
         values={code: rounded(convert(value, unit, code), code) for code, _ in UNITS},
-        message=f"{value.normalize():f} {label} is {words} {shown} ({source}). {CAVEAT}",
+        message=f"{value.normalize():f} {label} is {words} {shown} ({source}).{note} {CAVEAT}",
     )

@@ -76,7 +76,8 @@ PERSISTENT_WINDOW_DAYS = 21  # "several weeks": three
 PERSISTENT_MIN_DAYS = 11  # "most days": more than half of the 21
 PERSISTENT_MIN_SPAN_DAYS = 14  # first to last twitching day in the window: at least two weeks apart
 AREAS_WINDOW_DAYS = 14
-AREAS_MIN = 3  # "multiple muscles": three body areas (eyelid and calf alone are common and benign)
+AREAS_MIN = 3  # "multiple muscles": three body areas (eyelid and calf alone are common and benign),
+# or twitching recorded over the whole body
 SOURCE = '[S0] "When to see a doctor for muscle twitching"'
 
 
@@ -85,7 +86,7 @@ class Symptom:
     kind: str
     area: str
     day: date  # the local day it happened
-    recorded_at: datetime  # when it was written down (an entry backdated today is still new)
+    recorded_at: datetime  # when it was last written (created or edited): a backdated or edited entry is new
 
 
 @dataclass(frozen=True)
@@ -99,8 +100,10 @@ class RedFlag:
 
 
 def _within(symptoms, today: date, days: int) -> list[Symptom]:
+    """The entries of the ``days`` ending today, and any dated tomorrow: an entry may be up to a day
+    ahead (a phone clock a little fast at 23:58), and an urgent one must not wait for midnight."""
     first = today - timedelta(days=days - 1)
-    return [s for s in symptoms if first <= s.day <= today]
+    return [s for s in symptoms if first <= s.day <= today + timedelta(days=1)]
 
 
 def _names(kinds) -> str:
@@ -164,15 +167,19 @@ def twitching_in_several_areas(symptoms, today: date) -> RedFlag | None:
         if s.kind == TWITCHING and s.area and s.area != "other"
     ]
     areas = sorted({s.area for s in twitches}, key=list(AREA_LABELS).index)
-    if len(areas) < AREAS_MIN:
+    if len(areas) < AREAS_MIN and "whole_body" not in areas:
         return None
     names = ", ".join(AREA_LABELS[a].lower() for a in areas)
     return RedFlag(
         code="twitching_in_several_areas",
         level=SEE_DOCTOR,
         title="See a doctor",
-        message=f"You recorded twitching in {len(areas)} body areas ({names}) in the last "
-        f"{AREAS_WINDOW_DAYS} days. Twitching in several muscles is a reason to see a doctor.",
+        message=(
+            f"You recorded twitching in {len(areas)} body areas ({names})"
+            if len(areas) > 1
+            else "You recorded twitching over the whole body"
+        )
+        + f" in the last {AREAS_WINDOW_DAYS} days. Twitching in several muscles is a reason to see a doctor.",
         source=SOURCE,
         evidence_at=max(s.recorded_at for s in twitches),
     )

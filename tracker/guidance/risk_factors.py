@@ -67,10 +67,11 @@ def risk_factors(
         found.append(
             RiskFactor(
                 "age_51_plus",
-                f"Age {OLDER_AGE} or over",
+                "Older age",
                 "With age, the gut absorbs less magnesium and the kidneys excrete more, so older adults "
-                "are more likely to run low.",
-                "[S3] risk factors; [S4]",
+                f"are more likely to run low. The app counts from {OLDER_AGE}, where the RDA table's oldest "
+                'row starts (the sources say only "older adults").',
+                "[S3] risk factors; [S4]; [ODS] RDA table",
                 "deficiency",
             )
         )

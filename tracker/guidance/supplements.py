@@ -48,6 +48,7 @@ def dose_notes(
     day_oral_mg: Decimal,
     upper_limit_mg: int | None,
     aim: str = "",
+    kidney_disease: bool = False,
 ) -> list[Note]:
     """What to know about ``elemental_mg`` of ``form_name`` taken on a day whose oral supplements,
     this dose included, come to ``day_oral_mg``."""
@@ -83,6 +84,16 @@ def dose_notes(
             FORMS_SOURCE,
         )
     )
+    if kidney_disease:
+        notes.append(
+            Note(
+                "kidney_disease",
+                "warning",
+                "With kidney disease, take magnesium supplements only as your doctor advised: impaired "
+                "kidneys struggle to remove excess magnesium.",
+                "[S1]; [S4]",
+            )
+        )
     if bioavailability == "low" and aim == AIM_LOW_INTAKE:
         notes.append(
             Note(

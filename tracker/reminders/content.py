@@ -83,8 +83,8 @@ def suggest_portions(gap_mg: int, portions: list[Suggestion] | None = None) -> l
 
 
 def _under_one_year(user, day: date) -> bool:
-    born = services.profile_get(user=user).birth_date
-    return born is not None and born <= day and reference.age_on(born, day) < 1
+    born = services.profile_get(user=user).birth_date  # "tomorrow" in another zone: a newborn too
+    return born is not None and (born > day or reference.age_on(born, day) < 1)
 
 
 def meal_reminder(*, user, day: date, at: time | None = None) -> Message:
@@ -153,7 +153,10 @@ def _supplement_message(*, user, day: date) -> Message:
             "/#/supplement",
         )
     since = day - timedelta(days=30)
-    doses = SupplementDose.objects.filter(user=user, local_date__gte=since).select_related("form")
+    # the usual oral dose: a topical or intravenous one is not what this reminder is about
+    doses = SupplementDose.objects.filter(
+        user=user, local_date__gte=since, form__route="oral"
+    ).select_related("form")
     usual = Counter((dose.form.name, dose.elemental_mg) for dose in doses).most_common(1)
     if not usual:
         return Message("Magnesium supplement", "Time for your magnesium supplement.", "/#/supplement")

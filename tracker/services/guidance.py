@@ -96,10 +96,12 @@ def active_red_flags(*, user: AbstractBaseUser, profile: Profile | None = None) 
     profile = profile or profile_get(user=user)
     today = local_today(profile=profile)
     first = today - timedelta(days=red_flags.LONGEST_WINDOW_DAYS)
-    rows = SymptomEntry.objects.filter(user=user, local_date__gte=first, local_date__lte=today)
+    rows = SymptomEntry.objects.filter(
+        user=user, local_date__gte=first, local_date__lte=today + timedelta(days=1)
+    )
     history = [
-        red_flags.Symptom(kind, area, day, recorded)
-        for kind, area, day, recorded in rows.values_list("kind", "body_area", "local_date", "created_at")
+        red_flags.Symptom(kind, area, day, written)
+        for kind, area, day, written in rows.values_list("kind", "body_area", "local_date", "updated_at")
     ]
     dismissed = dict(RedFlagDismissal.objects.filter(user=user).values_list("code", "dismissed_at"))
     return red_flags.red_flags(history, today, dismissed)
@@ -185,7 +187,7 @@ def lab_check(
     if (
         taken_on is not None
         and profile is not None
-        and taken_on > local_today(profile=profile) + timedelta(days=1)
+        and taken_on > local_today(profile=profile)
     ):
         errors["taken_on"] = ["A lab result cannot be in the future."]
     if errors:
@@ -215,6 +217,15 @@ def lab_create(
 
 
 def lab_update(*, lab: LabResult, **changes) -> LabResult:
+    if (
+        "unit" in changes
+        and changes["unit"] != lab.unit
+        and lab.range_low is not None
+        and "range_low" not in changes
+    ):
+        raise ValidationError(
+            {"unit": ["The report's range is in the old unit: send it again in the new one (or null)."]}
+        )
     merged = {
         name: changes.get(name, getattr(lab, name))
         for name in ("value", "unit", "range_low", "range_high", "taken_on")
@@ -248,6 +259,7 @@ def dose_advice(*, dose, day: DaySummary, profile: Profile) -> list[dict]:
             day_oral_mg=day.supplement_mg,
             upper_limit_mg=day.supplement_upper_limit_mg,
             aim=profile.supplement_aim,
+            kidney_disease=profile.kidney_disease,
         )
     ]
     if form.route == supplements.ORAL and profile.medicines:
@@ -315,10 +327,8 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
     numbers = insights.totals(len(days), logged)
     comparison = insights.compare_symptoms(logged, symptom_dates)
     top = top_foods(user_id=user.pk, start=start, end=end, logged=logged) if days else []
-    under_one = (
-        profile.birth_date is not None
-        and profile.birth_date <= today
-        and reference.age_on(profile.birth_date, today) < 1
+    under_one = profile.birth_date is not None and (
+        profile.birth_date > today or reference.age_on(profile.birth_date, today) < 1
     )
     gap = int(numbers.usual_gap_mg)
     closing = [] if under_one or not gap else insights.closing_foods(gap, everyday_portions())

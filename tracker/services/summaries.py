@@ -33,7 +33,7 @@ class DaySummary:
     supplement_upper_limit_mg: int | None
     supplement_over_limit: bool
     meals: dict  # food mg per meal slot: {"breakfast": …, "lunch": …, "dinner": …, "snack": …}
-    logged: bool  # at least one entry (of any route) on the day
+    logged: bool  # at least one food or oral supplement on the day (skin and hospital records apart)
     topical_mg: Decimal  # on the skin: shown apart, absorption not established [S4]
     intravenous_mg: Decimal  # a hospital record: shown apart, never counted toward the oral limit
 
@@ -120,7 +120,7 @@ def _summarise(day: date, meal_mg: dict, route_mg: dict | None, target: DailyTar
         supplement_upper_limit_mg=target.supplement_upper_limit_mg,
         supplement_over_limit=over,
         meals=meals,
-        logged=bool(meal_mg or route_mg),
+        logged=bool(meal_mg) or ORAL in route_mg,
         topical_mg=round_mg(route_mg.get(TOPICAL, Decimal(0))),
         intravenous_mg=round_mg(route_mg.get(INTRAVENOUS, Decimal(0))),
     )

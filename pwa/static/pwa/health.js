@@ -16,13 +16,21 @@ function healthForm(profile, lists, onSaved) {
   const conditions = h("fieldset", {}, h("legend", { text: "Conditions" }), ...lists.conditions.map((c) =>
     h("label", { class: "check" }, h("input", { type: "checkbox", name: "conditions", value: c.value, checked: profile.conditions.includes(c.value) }), c.label)));
   const medicines = h("fieldset", {}, h("legend", { text: "Medicines you take" }), ...lists.medicines.map((m) => {
-    // two times: antibiotics are often taken twice a day
-    const times = !m.spacing ? [] : [0, 1].map((i) => h("input", { type: "time", name: `time-${m.value}`, value: (mine[m.value] || [])[i] || "",
-      "aria-label": i ? `Second usual time of ${m.label}` : `Usual time of ${m.label}` }));
+    // up to four times (an antibiotic may be taken four times a day): two fields, more on demand
+    const known = mine[m.value] || [];
+    const timeInput = (i) => h("input", { type: "time", name: `time-${m.value}`, value: known[i] || "",
+      "aria-label": i ? `Usual time ${i + 1} of ${m.label}` : `Usual time of ${m.label}` });
+    const times = !m.spacing ? [] : Array.from({ length: Math.max(2, known.length) }, (_, i) => timeInput(i));
+    const more = times.length && times.length < 4 ? h("button", { type: "button", class: "link", onclick: (event) => {
+      const box = event.target.parentElement;
+      const count = box.querySelectorAll("input").length;
+      event.target.before(timeInput(count));
+      if (count + 1 >= 4) event.target.remove();
+    } }, "Another time") : null;
     return h("div", { class: "medicine" },
       h("label", { class: "check" }, h("input", { type: "checkbox", name: "medicines", value: m.value, checked: m.value in mine }), m.label),
       m.examples ? h("p", { class: "hint", text: m.examples }) : null,
-      m.spacing ? h("div", { class: "times" }, h("p", { class: "hint", text: "Usual times (optional): a supplement's time is checked against them" }), ...times) : null);
+      m.spacing ? h("div", { class: "times" }, h("p", { class: "hint", text: "Usual times (optional): a supplement's time is checked against them" }), ...times, more) : null);
   }));
   const aim = h("select", { name: "supplement_aim" }, ...lists.supplement_aims.map((a) => h("option", { value: a.value, text: a.label, selected: profile.supplement_aim === a.value })));
   const form = h("form", { class: "card", "aria-label": "Risk factors and medicines" },

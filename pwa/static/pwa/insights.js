@@ -42,7 +42,7 @@ export async function insightsScreen(weeks) {
     h("section", { class: "card", "aria-label": "Intake" },
       h("p", { class: "big", id: "insight-average", text: `${mg(data.average_mg)} a day` }),
       h("p", { text: `${data.average_percent_of_target}% of your ${mg(data.average_target_mg)} target on the ${data.days_logged} days you logged (of ${data.days_in_period}).` }),
-      h("p", { id: "insight-on-target", text: `On target ${data.days_on_target} of ${data.days_logged} days · ${data.supplement_share_percent}% from supplements` }),
+      h("p", { id: "insight-on-target", text: `On target ${data.days_on_target} of ${data.days_logged} days${data.supplement_share_percent === null ? "" : ` · ${data.supplement_share_percent}% from supplements`}` }),
       chart(data.days),
       h("p", { class: "hint", text: "Bars: days logged (green on target); dots: days with a symptom; dashed line: target." }),
       h("details", {}, h("summary", { text: "Each day as a table" }),

@@ -42,7 +42,7 @@ export async function todayScreen(date) {
       row.kind === "intakes" ? h("button", { type: "button", class: "small secondary", "aria-label": `Again: ${row.text}`, onclick: () => logAgain(row) }, "Again") : null,
       h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${row.text}`, onclick: () => removeEntry(row) }, "Delete")));
   const foods = intakes.results.map((e) => ({ kind: "intakes", id: e.id, meal: e.meal, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, meal: e.meal, note: e.note } }));
-  const supplements = doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: d.form_name.includes("(") ? d.form_name : `${d.form_name} (supplement)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } }));
+  const supplements = doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: d.route === "oral" ? `${d.form_name} (supplement)` : `${d.form_name.replace(/ \((topical|intravenous)\)$/, "")} (${d.route === "topical" ? "on the skin" : "hospital record"}, not counted)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } }));
   const byTime = (a, b) => a.at.localeCompare(b.at);
   const meals = MEALS.map(([slot, title]) => {
     const entries = foods.filter((f) => f.meal === slot).sort(byTime);
@@ -66,7 +66,8 @@ export async function todayScreen(date) {
         h("li", { id: "remaining", text: `${mg(remaining)} to go` }),
         h("li", { text: `Food ${mg(Number(summary.food_mg) + pendingFood)} · Supplements ${mg(Number(summary.supplement_mg) + pendingSupplements)}` }),
         pendingFood + pendingSupplements > 0 ? h("li", { id: "waiting-total", class: "hint", text: `${mg(pendingFood + pendingSupplements)} of it waiting to sync` }) : null,
-        Number(summary.topical_mg) > 0 ? h("li", { id: "topical", class: "hint", text: `On the skin ${mg(summary.topical_mg)}, not counted` }) : null)),
+        Number(summary.topical_mg) > 0 ? h("li", { id: "topical", class: "hint", text: `On the skin ${mg(summary.topical_mg)}, not counted` }) : null,
+        Number(summary.intravenous_mg) > 0 ? h("li", { id: "intravenous", class: "hint", text: `Intravenous (hospital record) ${mg(summary.intravenous_mg)}, not counted` }) : null)),
     summary.supplement_over_limit ? h("p", { class: "warning", id: "limit-warning", role: "alert",
       text: summary.supplement_upper_limit_mg === null
         ? "Supplements for an infant: no upper limit is established. Ask a clinician."

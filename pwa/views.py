@@ -1,8 +1,12 @@
 """The PWA's shell: one page, its manifest and its service worker. Every datum comes from /api/v1/."""
 
+import hashlib
+import json
+import re
 from pathlib import Path
 
-from django.http import HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.views.decorators.cache import cache_control
@@ -52,10 +56,59 @@ def manifest(request):
     return JsonResponse(data, content_type="application/manifest+json")
 
 
+# The offline shell: every file the app needs, by the URL the page uses (hashed in production).
+SHELL = [
+    "pwa/app.js",
+    "pwa/api.js",
+    "pwa/ui.js",
+    "pwa/state.js",
+    "pwa/chart.js",
+    "pwa/food.js",
+    "pwa/guidance.js",
+    "pwa/symptoms.js",
+    "pwa/insights.js",
+    "pwa/health.js",
+    "pwa/profile.js",
+    "pwa/today.js",
+    "pwa/supplement.js",
+    "pwa/week.js",
+    "pwa/reminders.js",
+    "pwa/settings.js",
+    "pwa/styles.css",
+    "pwa/icons/icon-192.png",
+    "pwa/icons/icon-512.png",
+]
+_WORKER: dict[str, str] = {}
+
+
+def _worker_source() -> str:
+    """sw.js with its shell list as the page's URLs and a version that changes with any file's
+    content: a release installs a new worker, which drops the old caches. Built once per process in
+    production (the files do not change under it), on every request in development."""
+    if "text" in _WORKER and not settings.DEBUG:
+        return _WORKER["text"]
+    source = (STATIC / "sw.js").read_text()
+    urls = ["/", "/manifest.webmanifest", *(static(name) for name in SHELL)]
+    digest = hashlib.sha256(source.encode())
+    for name in SHELL:
+        digest.update((STATIC.parent / name).read_bytes())
+    text = re.sub(
+        r"const SHELL_FILES = \[.*?\];", "const SHELL_FILES = " + json.dumps(urls) + ";", source, flags=re.S
+    )
+    text = re.sub(r'const VERSION = "[^"]*";', f'const VERSION = "{digest.hexdigest()[:12]}";', text)
+    _WORKER["text"] = text
+    return text
+
+
 @require_GET
 @cache_control(no_cache=True)
 def service_worker(request):
     """Served from the root so that its scope is the whole app."""
-    response = HttpResponse((STATIC / "sw.js").read_bytes(), content_type="application/javascript")
+    response = HttpResponse(_worker_source(), content_type="application/javascript")
     response["Service-Worker-Allowed"] = "/"
     return response
+
+
+@require_GET
+def favicon(request):
+    return HttpResponseRedirect(static("pwa/icons/icon-192.png"))

@@ -2,7 +2,9 @@
 Caddy, workers killed with SIGKILL. Figures are printed (pytest -s) and the README's table comes from
 the bench; what is asserted is what must always hold: nothing lost, nothing stored twice."""
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -128,6 +130,15 @@ def test_an_offline_batch_replayed_concurrently_is_stored_once(var_dir, user, al
 def test_the_app_works_through_caddy_with_https(var_dir):
     """deploy/gunicorn.conf.py in production mode behind Caddy with its internal CA (the home-network
     set-up): the page, sign-up, logging, the day's total; X-Forwarded-For cannot be forged through it."""
+    # as "Deploying" says: static files are collected before the server starts (WhiteNoise indexes
+    # them at start-up)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=processes.ROOT,
+        env=processes.app_env(var_dir, DJANGO_DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="localhost"),
+        check=True,
+        timeout=120,
+    )
     server, backend = processes.gunicorn(
         var_dir,
         workers=1,  # one process: its throttle counts hold without a shared cache
@@ -139,19 +150,6 @@ def test_the_app_works_through_caddy_with_https(var_dir):
     )
     proxy = None
     try:
-        subprocess_env = processes.app_env(
-            var_dir, DJANGO_DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="localhost"
-        )
-        import subprocess
-        import sys
-
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=processes.ROOT,
-            env=subprocess_env,
-            check=True,
-            timeout=120,
-        )
         proxy, url, root = processes.caddy(var_dir, backend)
         with requests.Session() as browser:
             browser.verify, browser.trust_env = root, False
@@ -159,7 +157,22 @@ def test_the_app_works_through_caddy_with_https(var_dir):
             assert page.status_code == 200 and "Server" not in page.headers
             assert "script-src 'self'" in page.headers["Content-Security-Policy"]
             assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
-            assert browser.get(f"{url}/sw.js").status_code == 200
+            # static files: hashed names, compressed, cached for a year; the modules import each other
+            # by hashed name, and the service worker's shell lists those same names
+            app_js = re.search(r'src="(/static/pwa/app\.[0-9a-f]{12}\.js)"', page.text).group(1)
+            script = browser.get(f"{url}{app_js}", headers={"Accept-Encoding": "gzip"})
+            assert script.status_code == 200 and script.headers["Content-Encoding"] == "gzip"
+            assert (
+                "max-age=31536000" in script.headers["Cache-Control"]
+                and "immutable" in script.headers["Cache-Control"]
+            )
+            assert re.search(r'from "\./api\.[0-9a-f]{12}\.js"', script.text)
+            worker = browser.get(f"{url}/sw.js")
+            assert worker.status_code == 200 and app_js in worker.text
+            shell = json.loads(re.search(r"const SHELL_FILES = (\[.*?\]);", worker.text).group(1))
+            for shell_url in [u for u in shell if u.startswith("/static/")]:
+                assert re.search(r"\.[0-9a-f]{12}\.", shell_url), shell_url
+                assert browser.get(f"{url}{shell_url}").status_code == 200, shell_url
             origin = {"Origin": url}
             account = browser.post(
                 f"{url}/api/v1/auth/register/",

@@ -11,9 +11,29 @@ def modules() -> dict[str, str]:
     return {path.name: path.read_text() for path in PWA.glob("*.js")}
 
 
-def test_every_module_is_in_the_offline_shell():
-    shell = set(re.findall(r'"/static/pwa/([\w.]+\.js)"', modules()["sw.js"]))
-    assert shell == set(modules()) - {"sw.js"}
+def test_every_module_is_in_the_offline_shell(client):
+    from pwa.views import SHELL
+
+    assert {name.removeprefix("pwa/") for name in SHELL if name.endswith(".js")} == set(modules()) - {"sw.js"}
+    worker = client.get("/sw.js").content.decode()
+    for name in SHELL:
+        assert f'"/static/{name}"' in worker
+    assert '"set-by-the-server"' not in worker
+
+
+def test_the_workers_version_changes_with_any_shell_files_content(client, tmp_path, monkeypatch):
+    from pwa import views
+
+    first = re.search(r'const VERSION = "(\w+)"', client.get("/sw.js").content.decode()).group(1)
+    copy = tmp_path / "pwa"
+    import shutil
+
+    shutil.copytree(PWA, copy)
+    (copy / "styles.css").write_text((copy / "styles.css").read_text() + "\n/* changed */\n")
+    monkeypatch.setattr(views, "STATIC", copy)
+    monkeypatch.setattr(views, "_WORKER", {})  # built once per process in production
+    second = re.search(r'const VERSION = "(\w+)"', client.get("/sw.js").content.decode()).group(1)
+    assert first != second
 
 
 def test_every_import_names_an_export_of_its_module():

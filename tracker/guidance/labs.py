@@ -82,7 +82,9 @@ def read(value: Decimal, unit: str, low: Decimal | None = None, high: Decimal | 
         # flag is read against the range the message shows, so the two never disagree at its ends.
         range_low, range_high = (rounded(from_mmol_l(bound, unit), unit) for bound in DEFAULT_RANGE_MMOL_L)
         source = DEFAULT_RANGE_SOURCE
-        note = f" Ranges differ between labs ({OTHER_RANGE}); the one printed on your report is the one to use."
+        note = (
+            f" Ranges differ between labs ({OTHER_RANGE}); the one printed on your report is the one to use."
+        )
     value = Decimal(value)
     flag = LOW if value < range_low else HIGH if value > range_high else NORMAL
     label = UNIT_LABELS[unit]

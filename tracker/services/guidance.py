@@ -184,11 +184,7 @@ def lab_check(
             errors["range_high"] = [
                 f"The range must run from more than 0 up to a higher value, at most {limits.MAX_LAB_VALUE}."
             ]
-    if (
-        taken_on is not None
-        and profile is not None
-        and taken_on > local_today(profile=profile)
-    ):
+    if taken_on is not None and profile is not None and taken_on > local_today(profile=profile):
         errors["taken_on"] = ["A lab result cannot be in the future."]
     if errors:
         raise ValidationError(errors)

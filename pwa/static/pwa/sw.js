@@ -1,31 +1,9 @@
 // Service worker: the app shell works offline, GET data falls back to its last copy, and push
 // messages become notifications that open the right screen.
-const VERSION = "v8";
+const VERSION = "set-by-the-server"; // a hash of every shell file (pwa/views.py)
 const SHELL = `shell-${VERSION}`;
 const DATA = `data-${VERSION}`;
-const SHELL_FILES = [
-  "/",
-  "/manifest.webmanifest",
-  "/static/pwa/app.js",
-  "/static/pwa/api.js",
-  "/static/pwa/ui.js",
-  "/static/pwa/food.js",
-  "/static/pwa/guidance.js",
-  "/static/pwa/symptoms.js",
-  "/static/pwa/insights.js",
-  "/static/pwa/health.js",
-  "/static/pwa/profile.js",
-  "/static/pwa/today.js",
-  "/static/pwa/supplement.js",
-  "/static/pwa/week.js",
-  "/static/pwa/reminders.js",
-  "/static/pwa/settings.js",
-  "/static/pwa/state.js",
-  "/static/pwa/chart.js",
-  "/static/pwa/styles.css",
-  "/static/pwa/icons/icon-192.png",
-  "/static/pwa/icons/icon-512.png",
-];
+const SHELL_FILES = ["/"]; // the server lists every file, by its hashed URL in production
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
@@ -62,7 +40,10 @@ self.addEventListener("fetch", (event) => {
     if (url.pathname === "/") event.respondWith(networkFirst(request, SHELL, "/"));
   } else if (url.pathname.startsWith("/api/v1/")) {
     event.respondWith(networkFirst(request, DATA));
-  } else if (url.pathname.startsWith("/static/") || url.pathname === "/manifest.webmanifest") {
+  } else if (url.pathname.startsWith("/static/")) {
+    // named by content in production: a cached copy is the right one (a release changes the names)
+    event.respondWith(caches.match(request).then((cached) => cached || networkFirst(request, SHELL)));
+  } else if (url.pathname === "/manifest.webmanifest") {
     event.respondWith(networkFirst(request, SHELL));
   }
 });

@@ -52,6 +52,27 @@ def manifest(request):
         "background_color": "#ffffff",
         "theme_color": THEME,
         "icons": icons,
+        # a long press on the installed icon
+        "shortcuts": [
+            {
+                "name": "Log food",
+                "short_name": "Food",
+                "url": "/#/log",
+                "icons": [{"src": static("pwa/icons/icon-192.png"), "sizes": "192x192"}],
+            },
+            {
+                "name": "Log supplement",
+                "short_name": "Supplement",
+                "url": "/#/supplement",
+                "icons": [{"src": static("pwa/icons/icon-192.png"), "sizes": "192x192"}],
+            },
+            {
+                "name": "Record a symptom",
+                "short_name": "Symptom",
+                "url": "/#/symptoms",
+                "icons": [{"src": static("pwa/icons/icon-192.png"), "sizes": "192x192"}],
+            },
+        ],
     }
     return JsonResponse(data, content_type="application/manifest+json")
 

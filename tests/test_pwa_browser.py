@@ -288,3 +288,53 @@ def test_no_screen_breaks_the_content_security_policy(page, live_server):
     expect(page.locator(".swagger-ui").first).to_be_visible(timeout=15000)
     violations += page.evaluate("() => window.__csp || []")
     assert violations == []
+
+
+def test_tapping_a_notification_opens_the_screen_it_names(page, context, live_server):
+    """The service worker's notificationclick, dispatched in the worker's own context: the open app
+    goes to the screen the message names."""
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    register(page, live_server, "tap")
+    wait_for_service_worker(page)
+    set_profile(page)
+    page.get_by_role("link", name="Start logging").click()
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    worker = context.service_workers[0]
+    for url, heading in (("/#/supplement", "Log supplement"), ("/#/symptoms", "Symptoms")):
+        worker.evaluate(
+            """async (url) => {
+                await self.registration.showNotification("Magnesium supplement", { body: "Time for it", tag: "t", data: { url } });
+                const [shown] = await self.registration.getNotifications({ tag: "t" });
+                self.dispatchEvent(new NotificationEvent("notificationclick", { notification: shown }));
+            }""",
+            url,
+        )
+        expect(page.get_by_role("heading", name=heading)).to_be_visible()
+        assert page.url.endswith(url.removeprefix("/"))
+    # the tapped notification is closed
+    assert worker.evaluate("self.registration.getNotifications().then((ns) => ns.length)") == 0
+
+
+def test_manifest_shortcuts_maskable_icon_and_dark_mode(page, live_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    manifest = page.request.get(f"{live_server.url}/manifest.webmanifest").json()
+    assert [(s["name"], s["url"]) for s in manifest["shortcuts"]][:2] == [
+        ("Log food", "/#/log"),
+        ("Log supplement", "/#/supplement"),
+    ]
+    assert any(icon["purpose"] == "maskable" for icon in manifest["icons"])
+    page.emulate_media(color_scheme="dark")
+    register(page, live_server, "night")
+    set_profile(page)
+    page.get_by_role("link", name="Start logging").click()
+    log_almonds(page)
+    expect(page.locator("#total")).to_have_text("78 mg")
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(11, 18, 32)", background
+    for screen in ("today", "week", "symptoms", "supplement"):
+        page.goto(f"{live_server.url}/#/{screen}")
+        page.wait_for_load_state("networkidle")
+        result = Axe().run(page)
+        assert result.violations_count == 0, (screen, result.generate_report())
+    shot(page, "dark-supplement")

@@ -1,0 +1,183 @@
+"""What a new user's trial of the phone app found (issue 11), each fixed and checked on a 390 × 844
+Chromium: the About-you result in view, offline entries counted and deletable, recent foods offline,
+a "synced" message that covers nothing, no wrapping, the time zone list and errors at their field,
+no 401 on the first visit, the empty ring, and charts whose numbers are the API's."""
+
+import re
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.test_pwa_browser import log_almonds, register, set_profile, shot, wait_for_service_worker
+from tracker.models import IntakeEntry, SupplementDose
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+User = get_user_model()
+
+
+def in_view(page, selector) -> bool:
+    return page.evaluate(
+        f"(() => {{ const r = document.querySelector({selector!r}).getBoundingClientRect(); "
+        "return r.top >= 0 && r.bottom <= innerHeight; })()"
+    )
+
+
+def test_first_visit_has_no_401_the_zone_is_a_list_errors_sit_at_their_field_and_the_result_shows(
+    page, live_server
+):
+    failures = []
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    assert failures == []
+    link = page.get_by_role("link", name="Create an account")
+    assert link.evaluate("a => getComputedStyle(a).color") != "rgb(0, 0, 238)"  # not the default blue
+    register(page, live_server, "zoe")
+    zone = page.get_by_label("Time zone")
+    assert zone.get_attribute("list") == "zones"
+    options = page.locator("datalist#zones option")
+    assert options.count() > 300 and page.locator('datalist#zones option[value="Europe/Paris"]').count() == 1
+    page.get_by_label("Sex").select_option("female")
+    page.get_by_label("Birth date").fill("1990-06-15")
+    zone.fill("Mars/Olympus")
+    page.get_by_role("button", name="Save").click()
+    error = page.locator(".field-error")
+    expect(error).to_contain_text("IANA time zone")
+    assert zone.get_attribute("aria-invalid") == "true" and zone.get_attribute(
+        "aria-describedby"
+    ) == error.get_attribute("id")
+    # the message sits right under its field, not at the bottom of the form
+    assert abs(error.bounding_box()["y"] - (zone.bounding_box()["y"] + zone.bounding_box()["height"])) < 30
+    zone.fill("Europe/Paris")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#target")).to_have_text("320 mg a day")
+    assert in_view(page, "#target")  # the result is brought into view
+    shot(page, "trial-setup-result")
+
+
+def test_offline_entries_count_can_be_deleted_and_a_sync_says_so_without_covering_anything(
+    page, context, live_server
+):
+    register(page, live_server, "otto")
+    wait_for_service_worker(page)
+    set_profile(page)
+    page.get_by_role("link", name="Start logging").click()
+    expect(page.locator(".ring-part")).to_have_count(0)  # 0 %: no dot
+    log_almonds(page)  # online: the Food screen's recent foods are kept for offline
+    expect(page.locator("#total")).to_have_text("78 mg")
+    expect(page.locator(".ring-part")).to_have_count(1)
+    context.set_offline(True)
+    page.get_by_role("navigation").get_by_role("link", name="Food").click()
+    quick = page.get_by_role("button", name="Almonds", exact=True)
+    expect(quick).to_be_visible()  # recent and frequent, offline
+    quick.click()
+    expect(page.locator("#preview")).to_have_text("78 mg of magnesium")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#total")).to_have_text("156 mg")  # the waiting entry counts
+    expect(page.locator("#waiting-total")).to_have_text("78 mg of it waiting to sync")
+    expect(page.locator("#remaining")).to_have_text("164 mg to go")
+    waiting = page.get_by_role("list", name="Waiting to sync")
+    assert waiting.locator("strong").evaluate("s => s.getClientRects().length") == 1  # "78 mg" on one line
+    shot(page, "trial-offline-waiting")
+    page.get_by_role("button", name="Delete Almonds, 1 × 1 oz (waiting)").click()
+    expect(page.locator("#total")).to_have_text("78 mg")
+    expect(page.locator("#sync-status")).to_be_hidden()
+    log_almonds(page)
+    expect(page.locator("#sync-status")).to_have_text("1 entry waiting to sync")
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    toast = page.locator("#toast")
+    expect(toast).to_have_text("Synced: 1 entry sent.", timeout=15000)
+    box = toast.bounding_box()
+    assert box["y"] < 120  # at the top: the entries and Save buttons below stay uncovered
+    expect(page.locator("#total")).to_have_text("156 mg")
+    assert IntakeEntry.objects.count() == 2  # the deleted one never reached the server
+
+
+def test_buttons_and_totals_do_not_wrap_at_390_px(page, live_server):
+    register(page, live_server, "una")
+    set_profile(page)
+    page.get_by_role("link", name="Start logging").click()
+    food = page.get_by_role("link", name="Log food")
+    supplement = page.get_by_role("link", name="Log supplement")
+    expect(supplement).to_be_visible()
+    assert supplement.bounding_box()["height"] == food.bounding_box()["height"] < 60
+    assert page.locator("#total").evaluate("s => s.getClientRects().length") == 1
+    for name in ("Today", "Food", "Supplement", "Symptoms", "Week", "More"):
+        tab = page.get_by_role("navigation").get_by_role("link", name=name)
+        assert tab.evaluate("a => a.scrollWidth <= a.clientWidth"), name  # each label fits its tab
+
+
+def test_the_charts_show_the_apis_numbers_and_a_tap_opens_the_day(page, live_server, almonds_oz, citrate):
+    register(page, live_server, "cleo")
+    set_profile(page)
+    user = User.objects.get(username="cleo")
+    User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=60))
+    today = timezone.now().astimezone(UTC).date()
+    for days_ago, quantity in ((0, 1), (1, 3), (3, 5), (20, 2), (45, 4)):
+        day = today - timedelta(days=days_ago)
+        moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+        IntakeEntry.objects.create(
+            user=user,
+            food=almonds_oz.food,
+            portion=almonds_oz,
+            quantity=quantity,
+            grams=Decimal("28.35") * quantity,
+            magnesium_mg=Decimal(78) * quantity,
+            consumed_at=moment,
+            local_date=day,
+            meal="lunch",
+        )
+    day = today - timedelta(days=1)
+    SupplementDose.objects.create(
+        user=user,
+        form=citrate,
+        elemental_mg=Decimal(100),
+        taken_at=datetime(day.year, day.month, day.day, 8, tzinfo=UTC),
+        local_date=day,
+    )
+    page.goto(f"{live_server.url}/#/week")
+    api = page.request.get(f"{live_server.url}/api/v1/summary/weekly/").json()
+    bars = page.locator("svg.chart g.day")
+    expect(bars).to_have_count(7)
+    values = [bars.nth(i).locator("text.value").text_content() for i in range(7)]
+    assert values == [str(round(float(d["total_mg"]))) for d in api["days"]]
+    assert page.locator("svg.chart rect.bar.supplement").count() == 1  # stacked on yesterday's food
+    expect(page.locator("#week-average")).to_have_text(
+        f"Average {round(float(api['average_mg']))} mg a day · on target {api['days_target_met']} of 7 days"
+    )
+    shot(page, "trial-week")
+    # a tap on yesterday's bar opens yesterday
+    bars.nth(5).locator("rect.bar.food").click()
+    expect(page).to_have_url(re.compile(rf"#/today/{day.isoformat()}$"))
+    expect(page.get_by_role("heading", level=2)).not_to_have_text("Today")
+    expect(page.locator("#total")).to_have_text("334 mg")  # 3 × 78 + 100
+
+    page.goto(f"{live_server.url}/#/month")
+    month = page.request.get(f"{live_server.url}/api/v1/summary/period/?days=30").json()
+    expect(page.locator("svg.chart g.day")).to_have_count(30)
+    expect(page.locator("#month-average")).to_contain_text(
+        f"Average {round(float(month['average_mg']))} mg a day"
+    )
+    expect(page.locator("#top-foods li").first).to_have_text(
+        f"Almonds: {round(float(month['top_foods'][0]['magnesium_mg']))} mg"
+    )
+    shot(page, "trial-month")
+
+    page.goto(f"{live_server.url}/#/trend")
+    trend = page.request.get(f"{live_server.url}/api/v1/summary/period/?days=90").json()
+    expect(page.locator("svg.chart polyline.rolling").first).to_be_visible()
+    page.get_by_text("Each day as a table").click()
+    rows = page.locator("table.days tbody tr")
+    expect(rows).to_have_count(90)
+    last = trend["days"][-1]
+    expect(rows.last).to_contain_text(f"{round(float(last['rolling_7_day_mg']))} mg")
+    expect(page.locator("table.days tbody tr", has_text="no data")).to_have_count(
+        sum(1 for d in trend["days"] if d["no_data"])
+    )
+    shot(page, "trial-trend")

@@ -10,6 +10,12 @@ function scale(height, top, bottom, max) {
 }
 
 export const weekday = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString(undefined, { weekday: "short", timeZone: "UTC" });
+const shortDate = (iso) => new Date(`${iso}T12:00:00Z`).toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short", timeZone: "UTC" });
+
+// What the colours and lines mean (the target's value is written here, not over the bars).
+export function legend(items) {
+  return h("p", { class: "legend" }, ...items.map(([key, text]) => h("span", { class: "legend-item" }, h("span", { class: `key ${key}`, "aria-hidden": "true" }), text)));
+}
 const dayOfMonth = (iso) => String(Number(iso.slice(8, 10)));
 
 // Bars of food (below) and supplements (above) per day, the target as a dashed line, the value on each
@@ -36,8 +42,7 @@ export function dayBars({ days, target, label, showValues = days.length <= 10, o
         showValues ? h("text", { class: "value", x: x + w / 2, y: d.no_data ? base - 10 : y(total) - 5, "text-anchor": "middle", text: d.no_data ? "no data" : String(Math.round(total)) }) : null,
         tick ? h("text", { x: i * slot + slot / 2, y: height - 8, "text-anchor": "middle", text: tick }) : null);
     }),
-    h("line", { class: "target", x1: 0, x2: WIDTH, y1: y(target), y2: y(target) }),
-    h("text", { class: "target-label", x: WIDTH - 4, y: y(target) - 5, "text-anchor": "end", text: `target ${target} mg` }));
+    h("line", { class: "target", x1: 0, x2: WIDTH, y1: y(target), y2: y(target) }));
   if (onTap) {
     svg.addEventListener("click", (event) => {
       const box = svg.getBoundingClientRect();
@@ -67,7 +72,6 @@ export function trendLine({ days, target, label }) {
     ...days.map((d, i) => (d.no_data ? null : h("circle", { class: "daily", cx: i * step, cy: y(Number(d.total_mg)), r: 2 }))),
     ...segments.map((points) => h("polyline", { class: "rolling", points: points.join(" ") })),
     h("line", { class: "target", x1: 0, x2: WIDTH, y1: y(target), y2: y(target) }),
-    h("text", { class: "target-label", x: WIDTH - 4, y: y(target) - 5, "text-anchor": "end", text: `target ${target} mg` }),
     ...[0, Math.floor(days.length / 2), days.length - 1].map((i) => h("text", { x: Math.min(Math.max(i * step, 20), WIDTH - 20), y: height - 6, "text-anchor": "middle", text: days[i].date.slice(5) })));
 }
 
@@ -77,9 +81,9 @@ export function daysTable(days, { rolling = false } = {}) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Day" }), h("th", { scope: "col", text: "Food" }), h("th", { scope: "col", text: "Supplements" }),
       h("th", { scope: "col", text: "Total" }), rolling ? h("th", { scope: "col", text: "7-day average" }) : null)),
     h("tbody", {}, ...days.map((d) => h("tr", {},
-      h("th", { scope: "row" }, d.no_data ? d.date : h("a", { href: `#/today/${d.date}`, text: `${weekday(d.date)} ${d.date}` })),
+      h("th", { scope: "row" }, d.no_data ? shortDate(d.date) : h("a", { href: `#/today/${d.date}`, text: shortDate(d.date) })),
       ...(d.no_data
-        ? [h("td", { colspan: rolling ? 4 : 3, text: "no data (before your account)" })]
+        ? [h("td", { colspan: rolling ? 4 : 3, text: "no data (before your account)", class: "muted" })]
         : [h("td", { text: `${Math.round(Number(d.food_mg))} mg` }), h("td", { text: `${Math.round(Number(d.supplement_mg))} mg` }),
           h("td", { text: `${Math.round(Number(d.total_mg))} mg` }),
           rolling ? h("td", { text: d.rolling_7_day_mg === null ? "" : `${Math.round(Number(d.rolling_7_day_mg))} mg` }) : null])))));

@@ -2,7 +2,7 @@
 // tap a day to open it), 30 days of bars, and a 90-day trend with its 7-day rolling average; the
 // foods that gave the most in the period. One request each; a table of the same numbers under each.
 import { api } from "./api.js";
-import { daysTable, dayBars, trendLine } from "./chart.js";
+import { daysTable, dayBars, legend, trendLine } from "./chart.js";
 import { state, today } from "./state.js";
 import { addDays, h, isCurrent, mg, screen } from "./ui.js";
 
@@ -38,7 +38,8 @@ export async function weekScreen(end) {
   screen("Week", tabs("week"),
     h("div", { class: "card" },
       dayBars({ days: week.days, target: week.target_mg, label: `Magnesium per day from ${week.start} to ${week.end}, food and supplements stacked; the table below lists each day`, onTap: openDay }),
-      h("p", { class: "legend" }, h("span", { class: "key food", "aria-hidden": "true" }), "Food ", h("span", { class: "key supplement", "aria-hidden": "true" }), "Supplements · tap a day to open it"),
+      legend([["food", "Food"], ["supplement", "Supplements"], ["target", `Target ${week.target_mg} mg`]]),
+      h("p", { class: "hint", text: "Tap a day to open it." }),
       h("p", { id: "week-average", text: averageText(week, 7) }),
       daysTable(week.days)),
     h("div", { class: "row" },
@@ -59,14 +60,13 @@ async function period(name, title, days, end, draw) {
 }
 
 export function monthScreen(end) {
-  return period("month", "30 days", 30, end, (body) => dayBars({
-    days: body.days, target: body.target_mg, onTap: openDay,
-    label: `Magnesium per day from ${body.start} to ${body.end}; the table below lists each day`,
-  }));
+  return period("month", "30 days", 30, end, (body) => h("div", {},
+    dayBars({ days: body.days, target: body.target_mg, onTap: openDay, label: `Magnesium per day from ${body.start} to ${body.end}; the table below lists each day` }),
+    legend([["food", "Food"], ["supplement", "Supplements"], ["target", `Target ${body.target_mg} mg`]])));
 }
 
 export function trendScreen(end) {
   return period("trend", "90 days", 90, end, (body) => h("div", {},
     trendLine({ days: body.days, target: body.target_mg, label: `Daily magnesium and its 7-day rolling average from ${body.start} to ${body.end}; the table below lists each day` }),
-    h("p", { class: "legend" }, h("span", { class: "key rolling", "aria-hidden": "true" }), "7-day average ", h("span", { class: "key daily", "aria-hidden": "true" }), "each day")));
+    legend([["rolling", "7-day average"], ["daily", "Each day"], ["target", `Target ${body.target_mg} mg`]])));
 }

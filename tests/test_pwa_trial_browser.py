@@ -181,3 +181,30 @@ def test_the_charts_show_the_apis_numbers_and_a_tap_opens_the_day(page, live_ser
         sum(1 for d in trend["days"] if d["no_data"])
     )
     shot(page, "trial-trend")
+
+
+def test_the_remaining_screens_pass_axe_and_the_reminder_button_keeps_its_distance(page, live_server):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for screen in ("login", "register"):
+        page.goto(f"{live_server.url}/#/{screen}")
+        page.wait_for_load_state("networkidle")
+        assert Axe().run(page).violations_count == 0, screen
+    register(page, live_server, "ada")
+    assert Axe().run(page).violations_count == 0, "setup"
+    set_profile(page)
+    yesterday = (timezone.now() - timedelta(days=1)).date().isoformat()
+    for screen, heading in (("month", "30 days"), ("trend", "90 days"), (f"today/{yesterday}", None)):
+        page.goto(f"{live_server.url}/#/{screen}")
+        if heading:
+            expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, screen
+        result = Axe().run(page)
+        assert result.violations_count == 0, (screen, result.generate_report())
+    page.goto(f"{live_server.url}/#/reminders")
+    add = page.get_by_role("button", name="Add a reminder")
+    below = page.get_by_role("heading", name="Recent deliveries")
+    assert below.bounding_box()["y"] - (add.bounding_box()["y"] + add.bounding_box()["height"]) >= 12
+    profile = page.request.get(f"{live_server.url}/api/v1/profile/").json()
+    assert profile["life_stage_label"] == "Neither"  # as the app says it

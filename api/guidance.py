@@ -3,7 +3,7 @@ fixed lists the app's forms choose from. Shapes here, rules in tracker/guidance/
 tracker/services/guidance.py. Every answer that gives guidance carries the "not medical advice" line."""
 
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,7 +18,7 @@ from api.serializers import (
     UUIDField,
     WholeNumberField,
 )
-from api.views import _date_range, validating_for
+from api.views import OwnedViewSet, _date_range, validating_for
 from tracker import limits, services
 from tracker.guidance import DISCLAIMER, labs, medicines, red_flags, risk_factors, supplements
 from tracker.models import DailyContext, LabResult, SymptomEntry
@@ -184,24 +184,11 @@ def _flags_json(user) -> list[dict]:
     update=extend_schema(request=SymptomSerializer, responses=SymptomSavedSerializer),
     partial_update=extend_schema(request=SymptomSerializer, responses=SymptomSavedSerializer),
 )
-class SymptomViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet
-):
+class SymptomViewSet(OwnedViewSet):
     """The symptom journal: twitching, cramps, numbness… with body area, severity and duration."""
 
     serializer_class = SymptomSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return SymptomEntry.objects.none()
-        rows = SymptomEntry.objects.filter(user=self.request.user)
-        if self.action == "list":
-            start, end = _date_range(self.request)
-            if start:
-                rows = rows.filter(local_date__gte=start)
-            if end:
-                rows = rows.filter(local_date__lte=end)
-        return rows
+    model = SymptomEntry
 
     def _saved(self, entry, code=status.HTTP_200_OK) -> Response:
         entry.red_flags = _flags_json(self.request.user)
@@ -215,18 +202,9 @@ class SymptomViewSet(
         entry, created = guidance.symptom_create(user=request.user, **serializer.validated_data)
         return self._saved(entry, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    def update(self, request, *args, **kwargs):
-        entry = self.get_object()
-        serializer = SymptomSerializer(entry, data=request.data, partial=kwargs.get("partial", False))
-        with validating_for(request.user):
-            serializer.is_valid(raise_exception=True)
-        changes = dict(serializer.validated_data)
-        if changes.pop("id", entry.pk) != entry.pk:
-            raise serializers.ValidationError({"id": ["The id of an entry cannot change."]})
+    def _update(self, request, partial):
+        entry, changes = self._changes(request, partial)
         return self._saved(guidance.symptom_update(entry=entry, **changes))
-
-    def partial_update(self, request, *args, **kwargs):
-        return self.update(request, *args, partial=True, **kwargs)
 
 
 class RedFlagsView(APIView):

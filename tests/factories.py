@@ -55,3 +55,23 @@ def make_history(user, *, portion, days: int, form=None, start=datetime(2021, 1,
             SupplementDose(user=user, form=form, elemental_mg=Decimal(100), taken_at=at, local_date=at.date())
             for at in moments
         )
+
+
+def log_portions(user, portion, *servings: tuple[int, int]) -> None:
+    """(days ago, number of portions) of ``portion``, at noon UTC of each of those days before today."""
+    from django.utils import timezone
+
+    today = timezone.now().astimezone(UTC).date()
+    for days_ago, quantity in servings:
+        day = today - timedelta(days=days_ago)
+        IntakeEntry.objects.create(
+            user=user,
+            food=portion.food,
+            portion=portion,
+            quantity=quantity,
+            grams=portion.grams * quantity,
+            magnesium_mg=portion.magnesium_mg * quantity,
+            consumed_at=datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+            local_date=day,
+            meal="lunch",
+        )

@@ -4,7 +4,7 @@ health screen (medicines, risk factors, lab results), insights, and dose advice.
 violation on any of them, and nothing overflows 360 px."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from decimal import Decimal
 
 import pytest
@@ -12,8 +12,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.factories import log_portions
 from tests.test_pwa_browser import register, set_profile, shot
-from tracker.models import DailyContext, IntakeEntry, LabResult, Profile, SymptomEntry
+from tracker.models import DailyContext, LabResult, Profile, SymptomEntry
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 User = get_user_model()
@@ -156,20 +157,7 @@ def test_insights_screen_shows_the_numbers_of_the_api(page, live_server, almonds
     user = User.objects.get(username="yuki")
     User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=20))
     today = timezone.now().astimezone(UTC).date()
-    for days_ago, quantity in ((1, 2), (2, 5), (4, 1)):
-        day = today - timedelta(days=days_ago)
-        moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-        IntakeEntry.objects.create(
-            user=user,
-            food=almonds_oz.food,
-            portion=almonds_oz,
-            quantity=quantity,
-            grams=Decimal("28.35") * quantity,
-            magnesium_mg=Decimal(78) * quantity,
-            consumed_at=moment,
-            local_date=day,
-            meal="lunch",
-        )
+    log_portions(user, almonds_oz, (1, 2), (2, 5), (4, 1))
     SymptomEntry.objects.create(
         user=user,
         kind="cramp",

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.factories import log_portions
 from tests.test_pwa_browser import log_almonds, register, set_profile, shot, wait_for_service_worker
 from tracker.models import IntakeEntry, SupplementDose
 
@@ -119,20 +120,7 @@ def test_the_charts_show_the_apis_numbers_and_a_tap_opens_the_day(page, live_ser
     user = User.objects.get(username="cleo")
     User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=60))
     today = timezone.now().astimezone(UTC).date()
-    for days_ago, quantity in ((0, 1), (1, 3), (3, 5), (20, 2), (45, 4)):
-        day = today - timedelta(days=days_ago)
-        moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
-        IntakeEntry.objects.create(
-            user=user,
-            food=almonds_oz.food,
-            portion=almonds_oz,
-            quantity=quantity,
-            grams=Decimal("28.35") * quantity,
-            magnesium_mg=Decimal(78) * quantity,
-            consumed_at=moment,
-            local_date=day,
-            meal="lunch",
-        )
+    log_portions(user, almonds_oz, (0, 1), (1, 3), (3, 5), (20, 2), (45, 4))
     day = today - timedelta(days=1)
     SupplementDose.objects.create(
         user=user,

@@ -162,6 +162,9 @@ def test_the_app_works_through_caddy_with_https(var_dir):
             app_js = re.search(r'src="(/static/pwa/app\.[0-9a-f]{12}\.js)"', page.text).group(1)
             script = browser.get(f"{url}{app_js}", headers={"Accept-Encoding": "gzip"})
             assert script.status_code == 200 and script.headers["Content-Encoding"] == "gzip"
+            raw = browser.get(f"{url}{app_js}", headers={"Accept-Encoding": "br"}, stream=True)
+            assert raw.headers["Content-Encoding"] == "br"  # Brotli where the browser takes it
+            raw.close()
             assert (
                 "max-age=31536000" in script.headers["Cache-Control"]
                 and "immutable" in script.headers["Cache-Control"]

@@ -14,7 +14,9 @@ from api.serializers import (
     DateRangeQuerySerializer,
     DateTimeField,
     DecimalField,
+    RiskFactorSerializer,
     TextField,
+    TopFoodSerializer,
     UUIDField,
     WholeNumberField,
 )
@@ -157,6 +159,78 @@ class LabResultSerializer(serializers.Serializer):
         return DISCLAIMER
 
 
+class SymptomComparisonSerializer(serializers.Serializer):
+    low_days = serializers.IntegerField(help_text="Logged days under the target.")
+    low_days_with_symptoms = serializers.IntegerField()
+    low_rate_percent = DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False, allow_null=True)
+    other_days = serializers.IntegerField(help_text="Logged days at or over the target.")
+    other_days_with_symptoms = serializers.IntegerField()
+    other_rate_percent = DecimalField(max_digits=5, decimal_places=1, coerce_to_string=False, allow_null=True)
+    summary = serializers.CharField(help_text="In words, without a causal claim.")
+
+
+class ClosingFoodSerializer(serializers.Serializer):
+    food = serializers.CharField()
+    portion = serializers.CharField()
+    count = serializers.IntegerField(help_text="Portions needed, 1 to 3.")
+    magnesium_mg = serializers.IntegerField()
+    text = serializers.CharField(help_text='"2 × 1 oz almonds (156 mg)"')
+
+
+class InsightDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    logged = serializers.BooleanField()
+    total_mg = DecimalField(max_digits=9, decimal_places=2, coerce_to_string=False)
+    target_mg = serializers.IntegerField()
+    symptoms = serializers.BooleanField(help_text="At least one symptom recorded that day.")
+
+
+class InsightsSerializer(serializers.Serializer):
+    MG = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": False, "allow_null": True}
+    PERCENT = {"max_digits": 5, "decimal_places": 1, "coerce_to_string": False, "allow_null": True}
+
+    weeks = serializers.IntegerField()
+    start = serializers.DateField(allow_null=True)
+    end = serializers.DateField(allow_null=True, help_text="Yesterday: today is not complete.")
+    days_in_period = serializers.IntegerField()
+    days_logged = serializers.IntegerField()
+    average_mg = DecimalField(**MG)
+    average_target_mg = DecimalField(**MG)
+    average_percent_of_target = DecimalField(**PERCENT)
+    days_on_target = serializers.IntegerField()
+    supplement_share_percent = DecimalField(**PERCENT)
+    usual_gap_mg = DecimalField(max_digits=9, decimal_places=2, coerce_to_string=False)
+    symptoms = SymptomComparisonSerializer()
+    top_foods = TopFoodSerializer(many=True)
+    closing_foods = ClosingFoodSerializer(many=True)
+    days = InsightDaySerializer(many=True)
+    disclaimer = serializers.CharField()
+
+
+class ChoiceSerializer(serializers.Serializer):
+    value = serializers.CharField()
+    label = serializers.CharField()
+
+
+class MedicineInfoSerializer(ChoiceSerializer):
+    examples = serializers.CharField()
+    meaning = serializers.CharField()
+    spacing = serializers.BooleanField(help_text="Whether a supplement's time is checked against it.")
+    source = serializers.CharField()
+
+
+class GuidanceSerializer(serializers.Serializer):
+    disclaimer = serializers.CharField()
+    symptom_kinds = ChoiceSerializer(many=True)
+    body_areas = ChoiceSerializer(many=True)
+    conditions = ChoiceSerializer(many=True)
+    medicines = MedicineInfoSerializer(many=True)
+    supplement_aims = ChoiceSerializer(many=True)
+    lab_units = ChoiceSerializer(many=True)
+    risk_factors = RiskFactorSerializer(many=True)
+    red_flags = RedFlagSerializer(many=True)
+
+
 class InsightsQuerySerializer(serializers.Serializer):
     weeks = serializers.IntegerField(
         min_value=1, max_value=limits.MAX_INSIGHT_WEEKS, required=False, default=4
@@ -293,7 +367,7 @@ class LabResultViewSet(viewsets.ModelViewSet):
 class InsightsView(APIView):
     @extend_schema(
         parameters=[InsightsQuerySerializer],
-        responses=inline_serializer("Insights", {"weeks": serializers.IntegerField()}),
+        responses=InsightsSerializer,
     )
     def get(self, request):
         """Average intake against target, days on target, share from supplements, the foods that gave
@@ -305,7 +379,7 @@ class InsightsView(APIView):
 
 
 class GuidanceView(APIView):
-    @extend_schema(responses=inline_serializer("Guidance", {"disclaimer": serializers.CharField()}))
+    @extend_schema(responses=GuidanceSerializer)
     def get(self, request):
         """The fixed lists the app's forms choose from (symptoms, body areas, conditions, medicines,
         aims, lab units), with what each medicine means, and the user's risk factors and red flags."""

@@ -79,22 +79,22 @@ def test_twitching_with_numbness_asks_to_see_a_doctor_and_the_day_context_saves_
     expect(status).to_have_text("Saved: caffeine drinks.")
     context.get_by_role("button", name="One more caffeine drink").click()
     expect(context.locator("#caffeine-count")).to_have_text("2")
-    context.locator("fieldset.scale").get_by_label("4", exact=True).check()
+    context.get_by_role("group", name=re.compile("^Stress")).get_by_label("4", exact=True).check()
     expect(status).to_have_text("Saved: stress.")
     context.get_by_label("Intense exercise today").check()
     expect(status).to_have_text("Saved: exercise.")
-    context.get_by_label("Hours of sleep last night").fill("5.5")
-    context.get_by_label("Hours of sleep last night").press("Tab")
+    context.get_by_role("group", name="Hours of sleep last night").get_by_label("6", exact=True).check()
     expect(status).to_have_text("Saved: hours of sleep.")
     row = DailyContext.objects.get()
     assert (row.caffeine_drinks, row.stress, row.intense_exercise, row.sleep_hours) == (
         2,
         4,
         True,
-        Decimal("5.5"),
+        Decimal("6"),
     )
     page.reload()
     expect(page.locator("#caffeine-count")).to_have_text("2")
+    expect(page.get_by_role("group", name="Hours of sleep last night").get_by_label("6", exact=True)).to_be_checked()
     shot(page, "guidance-3-symptoms-see-doctor")
 
 

@@ -61,8 +61,12 @@ function contextCard(day, context) {
   let caffeine = context.caffeine_drinks ?? 0;
   const count = h("output", { id: "caffeine-count", text: String(caffeine) });
   const step = (delta) => { caffeine = Math.max(0, Math.min(30, caffeine + delta)); count.textContent = String(caffeine); saveContext(day, { caffeine_drinks: caffeine }, status); };
-  const sleep = h("input", { name: "sleep_hours", type: "number", inputmode: "decimal", min: 0, max: 24, step: 0.5, value: context.sleep_hours ?? "" });
-  sleep.addEventListener("change", () => saveContext(day, { sleep_hours: sleep.value === "" ? null : Number(sleep.value) }, status));
+  // one tap: the usual night lengths (the API takes any value from 0 to 24 in half hours)
+  const slept = context.sleep_hours === null || context.sleep_hours === undefined ? null : Number(context.sleep_hours);
+  const sleep = h("fieldset", { class: "scale" }, h("legend", { text: "Hours of sleep last night" }),
+    h("div", { class: "checks" }, ...[4, 5, 6, 7, 8, 9, 10].map((n) => h("label", { class: "check" },
+      h("input", { type: "radio", name: "sleep_hours", value: n, checked: slept !== null && Math.round(slept) === n,
+        onchange: () => saveContext(day, { sleep_hours: n }, status) }), n === 4 ? "≤4" : n === 10 ? "10+" : String(n)))));
   const stress = h("fieldset", { class: "scale" }, h("legend", { text: "Stress (1 calm, 5 very stressed)" }),
     h("div", { class: "checks" }, ...[1, 2, 3, 4, 5].map((n) => h("label", { class: "check" },
       h("input", { type: "radio", name: "stress", value: n, checked: context.stress === n, onchange: () => saveContext(day, { stress: n }, status) }), String(n)))));
@@ -75,7 +79,7 @@ function contextCard(day, context) {
       h("button", { type: "button", class: "small secondary", "aria-label": "One caffeine drink fewer", onclick: () => step(-1) }, "−"),
       count,
       h("button", { type: "button", class: "small secondary", "aria-label": "One more caffeine drink", onclick: () => step(1) }, "+")),
-    ...field("Hours of sleep last night", sleep),
+    sleep,
     stress, exercise, status);
 }
 

@@ -94,7 +94,9 @@ def test_twitching_with_numbness_asks_to_see_a_doctor_and_the_day_context_saves_
     )
     page.reload()
     expect(page.locator("#caffeine-count")).to_have_text("2")
-    expect(page.get_by_role("group", name="Hours of sleep last night").get_by_label("6", exact=True)).to_be_checked()
+    expect(
+        page.get_by_role("group", name="Hours of sleep last night").get_by_label("6", exact=True)
+    ).to_be_checked()
     shot(page, "guidance-3-symptoms-see-doctor")
 
 

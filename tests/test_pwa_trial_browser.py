@@ -4,6 +4,7 @@ a "synced" message that covers nothing, no wrapping, the time zone list and erro
 no 401 on the first visit, the empty ring, and charts whose numbers are the API's."""
 
 import re
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -196,3 +197,119 @@ def test_the_remaining_screens_pass_axe_and_the_reminder_button_keeps_its_distan
     assert below.bounding_box()["y"] - (add.bounding_box()["y"] + add.bounding_box()["height"]) >= 12
     profile = page.request.get(f"{live_server.url}/api/v1/profile/").json()
     assert profile["life_stage_label"] == "Neither"  # as the app says it
+
+
+# --- Found by an independent review of the offline paths (each failed before its fix) ----------------------
+
+
+def go_offline_with_one_waiting(page, context, live_server, username):
+    register(page, live_server, username)
+    wait_for_service_worker(page)
+    set_profile(page)
+    page.get_by_role("link", name="Start logging").click()
+    log_almonds(page)
+    expect(page.locator("#total")).to_have_text("78 mg")
+    context.set_offline(True)
+    log_almonds(page)
+    expect(page.locator("#sync-status")).to_have_text("1 entry waiting to sync")
+
+
+def test_after_a_release_the_app_still_starts_offline(page, context, live_server, monkeypatch, tmp_path):
+    import shutil
+
+    from pwa import views
+
+    register(page, live_server, "rita")
+    wait_for_service_worker(page)
+    set_profile(page)
+    page.get_by_role("link", name="Start logging").click()
+    log_almonds(page)
+    expect(page.locator("#total")).to_have_text("78 mg")
+    # a release: one file changes, so the service worker's version changes
+    copy = tmp_path / "pwa"
+    shutil.copytree(views.STATIC, copy)
+    (copy / "styles.css").write_text((copy / "styles.css").read_text() + "\n/* release */\n")
+    monkeypatch.setattr(views, "STATIC", copy)
+    monkeypatch.setattr(views, "_WORKER", {})
+    version = re.search(
+        r'const VERSION = "(\w+)"', page.request.get(f"{live_server.url}/sw.js").text()
+    ).group(1)
+    page.reload()
+    page.wait_for_function(
+        f"caches.keys().then((keys) => keys.includes('shell-{version}') && keys.length === 2)", timeout=15000
+    )
+    context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    expect(page.locator("#total")).to_have_text("78 mg")
+
+
+def test_deleting_a_waiting_entry_while_it_is_being_sent_deletes_it_on_the_server(
+    page, context, live_server, monkeypatch
+):
+    from api.views import EntryBatchView
+
+    go_offline_with_one_waiting(page, context, live_server, "saul")
+    original = EntryBatchView.post
+
+    def slow(self, request, *args, **kwargs):
+        time.sleep(2)
+        return original(self, request, *args, **kwargs)
+
+    monkeypatch.setattr(EntryBatchView, "post", slow)
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")  # the sync starts, and takes 2 s
+    page.get_by_role("button", name="Delete Almonds, 1 × 1 oz (waiting)").click()
+    expect(page.locator("#toast")).to_have_text("Deleted Almonds, 1 × 1 oz.", timeout=10000)
+    expect(page.locator("#total")).to_have_text("78 mg")
+    time.sleep(0.5)
+    assert IntakeEntry.objects.count() == 1  # stored by the sync, then deleted: not there twice
+
+
+def test_synced_is_said_only_for_what_was_sent_and_a_refused_entry_is_named(
+    page, context, live_server, monkeypatch
+):
+    go_offline_with_one_waiting(page, context, live_server, "tess")
+    page.get_by_role("button", name="Delete Almonds, 1 × 1 oz (waiting)").click()
+    expect(page.locator("#toast")).to_have_text("Deleted Almonds, 1 × 1 oz.")
+    page.wait_for_timeout(500)
+    expect(page.locator("#toast")).to_have_text("Deleted Almonds, 1 × 1 oz.")  # no "Synced" for a deletion
+    # an entry the server refuses (its food deleted meanwhile, say) is named, not reported as synced
+    log_almonds(page)
+    from rest_framework.response import Response
+
+    from api.views import EntryBatchView
+
+    monkeypatch.setattr(
+        EntryBatchView,
+        "post",
+        lambda self, request: Response(
+            {"entries": {"0": {"food": ["This food no longer exists."]}}}, status=400
+        ),
+    )
+    context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#toast")).to_have_text(
+        "Not stored: Almonds, 1 × 1 oz (This food no longer exists.).", timeout=10000
+    )
+
+
+def test_an_offline_dose_past_the_limit_warns_and_counts_in_its_section(page, context, live_server):
+    go_offline_with_one_waiting(page, context, live_server, "ugo")
+    page.get_by_role("navigation").get_by_role("link", name="Supplement").click()
+    page.get_by_label("Form").select_option(label="Citrate")
+    page.get_by_label("Amount (mg)").fill("400")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#limit-warning")).to_contain_text(
+        "Supplements today: 400 mg, above the 350 mg upper limit"
+    )
+    expect(page.get_by_role("region", name="Supplements").locator(".subtotal")).to_have_text("400 mg")
+    expect(
+        page.locator("#meal-lunch, #meal-breakfast, #meal-dinner, #meal-snack").filter(has_text="156 mg")
+    ).to_have_count(1)
+    # another day's screen does not list today's waiting entries
+    yesterday = (timezone.now() - timedelta(days=1)).date().isoformat()
+    context.set_offline(False)
+    page.goto(f"{live_server.url}/#/today/{yesterday}")
+    expect(page.locator("#total")).to_have_text("0 mg")
+    expect(page.get_by_role("list", name="Waiting to sync")).to_have_count(0)

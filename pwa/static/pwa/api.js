@@ -114,11 +114,21 @@ async function drop(items) {
   for (const item of items) await store("readwrite", (s) => s.delete(item.id));
 }
 
+// What a sync did, for the screens: entries stored, and entries the server refused (dropped from the
+// outbox, with its first message). Called only when a sync sent or dropped something.
+const syncListeners = new Set();
+export function onSynced(listener) { syncListeners.add(listener); }
+
+// The ids of the batch on its way: deleting one of them must wait for the answer (see discard).
+const sending = new Set();
+
 async function doFlush() {
   let sent = 0;
+  const rejected = [];
   for (;;) {
     const items = (await mine()).slice(0, BATCH);
     if (!items.length) break;
+    items.forEach((item) => sending.add(item.id));
     try {
       const entries = items.map((item) => ({ type: TYPES[item.collection], ...item.body }));
       await api("entries/batch/", { method: "POST", body: { entries } });
@@ -127,10 +137,17 @@ async function doFlush() {
     } catch (error) {
       if (isNetworkError(error) || ![400, 409].includes(error.status)) break;
       const named = Object.keys(error.body?.entries || {}).map(Number).filter((i) => items[i]);
-      await drop(named.length ? named.map((i) => items[i]) : items);
+      const refused = named.length ? named.map((i) => items[i]) : items;
+      const first = Object.values(error.body?.entries || {})[0];
+      const why = first && typeof first === "object" ? Object.values(first).flat().join(" ") : error.message;
+      refused.forEach((item) => rejected.push({ label: item.label, message: why }));
+      await drop(refused);
+    } finally {
+      items.forEach((item) => sending.delete(item.id));
     }
   }
   await changed();
+  if (sent || rejected.length) syncListeners.forEach((listener) => listener({ sent, rejected }));
   return sent;
 }
 
@@ -139,9 +156,20 @@ export async function mine() {
   return (await pending()).filter((item) => item.owner === owner);
 }
 
-// An entry deleted before it was sent: it never reaches the server.
-export async function discard(id) {
-  await store("readwrite", (s) => s.delete(id));
+// Delete a waiting entry. Not sent yet: it leaves the outbox and never reaches the server. On its way
+// in a sync: wait for the answer, and if it was stored, delete it there (its client id is its id).
+export async function discard(item) {
+  if (sending.has(item.id)) {
+    await (flushing || Promise.resolve()).catch(() => {});
+    if (!(await mine()).some((waiting) => waiting.id === item.id)) {
+      await api(`${item.collection}${item.id}/`, { method: "DELETE" }).catch((error) => {
+        if (error.status !== 404) throw error; // refused by the server: nothing to delete
+      });
+      await changed();
+      return;
+    }
+  }
+  await store("readwrite", (s) => s.delete(item.id));
   await changed();
 }
 

@@ -1,7 +1,7 @@
 // The phone app: hash-routed screens over the REST API. No framework, no build step. This module only
 // routes and starts; each screen lives in its own module, the shared pieces in api.js (requests and
 // the offline outbox), ui.js (DOM and forms), state.js (the profile) and guidance.js.
-import { api, ApiError, flush, onOutboxChange, setOwner } from "./api.js";
+import { api, ApiError, flush, onOutboxChange, onSynced, setOwner } from "./api.js";
 import { logScreen, warmQuickFoods } from "./food.js";
 import { healthScreen } from "./health.js";
 import { insightsScreen } from "./insights.js";
@@ -49,6 +49,9 @@ async function start(target) {
   }
   setOwner(state.profile.username);
   flush();
+  // kept for offline: the supplement forms and the profile, so that logging a dose works offline even
+  // if that screen was never opened online
+  if (navigator.onLine) Promise.all([api("supplement-forms/"), api("profile/")]).catch(() => {});
   const next = !state.profile.birth_date || !state.profile.sex ? "#/setup" : (target && !/^#\/(login|register)?$/.test(target) ? target : "#/today");
   if (location.hash !== next) location.hash = next; else route();
 }
@@ -63,16 +66,17 @@ function showSync(items) {
 
 function showOnline() { document.getElementById("offline").hidden = navigator.onLine; }
 
-let waitingBefore = 0;
 onOutboxChange((items) => {
   showSync(items);
-  if (waitingBefore && !items.length) {
-    // everything that waited is stored: say so (this also replaces the "Saved offline" toast)
-    toast(`Synced: ${waitingBefore} ${waitingBefore === 1 ? "entry" : "entries"} sent.`);
-    warmQuickFoods();
-  }
-  waitingBefore = items.length;
   if (!items.length && state.profile && location.hash.startsWith("#/today")) route();
+});
+// Said only when a sync stored or refused something (not when the outbox empties for another reason).
+onSynced(({ sent, rejected }) => {
+  const parts = [];
+  if (sent) parts.push(`Synced: ${sent} ${sent === 1 ? "entry" : "entries"} sent.`);
+  if (rejected.length) parts.push(`Not stored: ${rejected.map((r) => `${r.label} (${r.message})`).join("; ")}.`);
+  toast(parts.join(" "));
+  if (sent) warmQuickFoods();
 });
 window.addEventListener("hashchange", route);
 window.addEventListener("online", () => { showOnline(); flush(); });

@@ -8,7 +8,7 @@ import { state } from "./state.js";
 export async function supplementScreen() {
   // intravenous forms are hospital treatments: not listed. The profile is read again: the aim may
   // have changed on the Health screen.
-  const [forms, me] = await Promise.all([api("supplement-forms/"), api("profile/")]);
+  const [forms, me] = await Promise.all([api("supplement-forms/"), api("profile/").catch(() => state.profile)]);
   state.profile = me;
   const select = h("select", { name: "form" }, ...forms.map((f) => h("option", { value: f.id, text: f.name })));
   const notes = h("div", { class: "hint", "aria-live": "polite" });

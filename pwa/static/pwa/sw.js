@@ -2,7 +2,9 @@
 // messages become notifications that open the right screen.
 const VERSION = "set-by-the-server"; // a hash of every shell file (pwa/views.py)
 const SHELL = `shell-${VERSION}`;
-const DATA = `data-${VERSION}`;
+// The data cache outlives releases: a new worker must not drop the copies an offline start needs (the
+// session, today's entries). Signing out deletes it (api.js dropCachedData).
+const DATA = "data-v1";
 const SHELL_FILES = ["/"]; // the server lists every file, by its hashed URL in production
 
 self.addEventListener("install", (event) => {
@@ -40,9 +42,11 @@ self.addEventListener("fetch", (event) => {
     if (url.pathname === "/") event.respondWith(networkFirst(request, SHELL, "/"));
   } else if (url.pathname.startsWith("/api/v1/")) {
     event.respondWith(networkFirst(request, DATA));
-  } else if (url.pathname.startsWith("/static/")) {
-    // named by content in production: a cached copy is the right one (a release changes the names)
+  } else if (/\.[0-9a-f]{12}\.\w+$/.test(url.pathname)) {
+    // named by its content (production): a cached copy is the right one, a release changes the name
     event.respondWith(caches.match(request).then((cached) => cached || networkFirst(request, SHELL)));
+  } else if (url.pathname.startsWith("/static/")) {
+    event.respondWith(networkFirst(request, SHELL)); // development: unhashed names, edits show at once
   } else if (url.pathname === "/manifest.webmanifest") {
     event.respondWith(networkFirst(request, SHELL));
   }

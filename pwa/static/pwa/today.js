@@ -20,22 +20,36 @@ function ring(total, target) {
 // #/today, or #/today/2026-11-20 for another day (opened from a chart).
 export async function todayScreen(date) {
   const other = /^\d{4}-\d{2}-\d{2}$/.test(date || "") && date !== state.profile.today ? date : null;
-  const summary = await api(other ? `summary/daily/?date=${other}` : "summary/daily/"); // the server knows today in the user's zone
+  const localDay = new Intl.DateTimeFormat("en-CA", { timeZone: state.profile.time_zone });
+  let summary = await api(other ? `summary/daily/?date=${other}` : "summary/daily/"); // the server knows today in the user's zone
+  let fresh = true;
+  if (!other && summary.date < localDay.format(new Date())) {
+    // an offline copy from before midnight: today is a new day, empty but for what waits to be sent
+    summary = await api(`summary/daily/?date=${localDay.format(new Date())}`).catch(() => emptyDay(localDay.format(new Date())));
+    fresh = false;
+  }
   const day = summary.date;
   if (!other) state.profile.today = day;
+  const none = { results: [] };
   const [intakes, doses, waiting, flags] = await Promise.all([
-    api(`intakes/?start=${day}&end=${day}&page_size=200`), api(`supplement-doses/?start=${day}&end=${day}&page_size=200`), mine(), other ? [] : currentRedFlags(),
+    api(`intakes/?start=${day}&end=${day}&page_size=200`).catch((error) => { if (fresh) throw error; return none; }),
+    api(`supplement-doses/?start=${day}&end=${day}&page_size=200`).catch((error) => { if (fresh) throw error; return none; }),
+    mine(), other ? [] : currentRedFlags(),
   ]);
   const advice = state.lastDoseAdvice;
   state.lastDoseAdvice = null;
   // Entries waiting offline count on the day they were logged for, marked as waiting.
-  const localDay = new Intl.DateTimeFormat("en-CA", { timeZone: state.profile.time_zone });
   const waitingToday = waiting.filter((w) => localDay.format(new Date(w.body.consumed_at || w.body.taken_at || Date.now())) === day);
   const waitingMg = (collection) => waitingToday.filter((w) => w.collection === collection && w.counted !== false).reduce((sum, w) => sum + Number(w.mg), 0);
   const pendingFood = waitingMg("intakes/");
   const pendingSupplements = waitingMg("supplement-doses/");
   const total = Number(summary.total_mg) + pendingFood + pendingSupplements;
   const remaining = Math.max(0, summary.target_mg - total);
+  // the limit counts waiting oral doses too
+  const supplementsToday = Number(summary.supplement_mg) + pendingSupplements;
+  const limit = summary.supplement_upper_limit_mg;
+  const overLimit = limit === null ? supplementsToday > 0 : supplementsToday > limit;
+  const waitingIn = (slot) => waitingToday.filter((w) => w.collection === "intakes/" && w.body.meal === slot).reduce((sum, w) => sum + Number(w.mg), 0);
   const entryRow = (row) => h("li", {},
     h("span", {}, row.text, h("br"), h("strong", { text: mg(row.mg) })),
     h("span", { class: "actions" },
@@ -47,7 +61,7 @@ export async function todayScreen(date) {
   const meals = MEALS.map(([slot, title]) => {
     const entries = foods.filter((f) => f.meal === slot).sort(byTime);
     return h("section", { class: "meal", "aria-label": title },
-      h("h3", { class: "meal-head" }, h("span", { text: title }), h("span", { class: "subtotal", id: `meal-${slot}`, text: mg(summary.meals[slot]) })),
+      h("h3", { class: "meal-head" }, h("span", { text: title }), h("span", { class: "subtotal", id: `meal-${slot}`, text: mg(Number(summary.meals[slot]) + waitingIn(slot)) })),
       entries.length
         ? h("ul", { class: "entries" }, ...entries.map(entryRow))
         : other ? h("p", { class: "hint", text: "Nothing logged." })
@@ -64,33 +78,46 @@ export async function todayScreen(date) {
       h("ul", { class: "numbers" },
         h("li", {}, h("strong", { id: "total", text: mg(total) }), ` of ${summary.target_mg} mg`),
         h("li", { id: "remaining", text: `${mg(remaining)} to go` }),
-        h("li", { text: `Food ${mg(Number(summary.food_mg) + pendingFood)} · Supplements ${mg(Number(summary.supplement_mg) + pendingSupplements)}` }),
+        h("li", { text: `Food ${mg(Number(summary.food_mg) + pendingFood)} · Supplements ${mg(supplementsToday)}` }),
         pendingFood + pendingSupplements > 0 ? h("li", { id: "waiting-total", class: "hint", text: `${mg(pendingFood + pendingSupplements)} of it waiting to sync` }) : null,
         Number(summary.topical_mg) > 0 ? h("li", { id: "topical", class: "hint", text: `On the skin ${mg(summary.topical_mg)}, not counted` }) : null,
         Number(summary.intravenous_mg) > 0 ? h("li", { id: "intravenous", class: "hint", text: `Intravenous (hospital record) ${mg(summary.intravenous_mg)}, not counted` }) : null)),
-    summary.supplement_over_limit ? h("p", { class: "warning", id: "limit-warning", role: "alert",
-      text: summary.supplement_upper_limit_mg === null
+    overLimit ? h("p", { class: "warning", id: "limit-warning", role: "alert",
+      text: limit === null
         ? "Supplements for an infant: no upper limit is established. Ask a clinician."
-        : `Supplements today: ${mg(summary.supplement_mg)}, above the ${summary.supplement_upper_limit_mg} mg upper limit for supplements. Too much from supplements can cause diarrhoea, nausea, muscle weakness, fatigue and confusion; talk to your doctor before taking more.` }) : null,
+        : `Supplements today: ${mg(supplementsToday)}, above the ${limit} mg upper limit for supplements. Too much from supplements can cause diarrhoea, nausea, muscle weakness, fatigue and confusion; talk to your doctor before taking more.` }) : null,
     advice ? h("section", { class: "card", id: "dose-advice", "aria-label": "About your last dose" },
       h("h3", { text: "About your last dose" }),
       h("ul", { class: "facts" }, ...advice.filter((a) => a.code !== "over_limit").map((a) => h("li", { class: a.level, text: a.message }))),
       disclaimer()) : null,
     h("p", { class: "hint", text: summary.target_label }),
     h("div", { class: "row" }, h("a", { class: "button", href: "#/log" }, "Log food"), h("a", { class: "button secondary", href: "#/supplement" }, "Log supplement")),
-    waiting.length ? h("ul", { class: "entries", "aria-label": "Waiting to sync" },
-      ...waiting.map((w) => h("li", { class: "pending" },
+    waitingToday.length ? h("ul", { class: "entries", "aria-label": "Waiting to sync" },
+      ...waitingToday.map((w) => h("li", { class: "pending" },
         h("span", {}, w.label, h("br"), h("small", { text: "waiting to sync" })),
         h("span", { class: "actions" }, h("strong", { text: mg(w.mg) }),
           h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${w.label} (waiting)`, onclick: async () => {
-            await discard(w.id);
-            toast(`Deleted ${w.label} before it was sent.`);
+            try {
+              await discard(w);
+              toast(`Deleted ${w.label}.`);
+            } catch (error) { toast(`Could not delete ${w.label}: ${errorsOf(error)[0]}`); }
             rerender();
           } }, "Delete"))))) : null,
     h("div", { class: "card", "aria-label": "Today's entries" }, ...meals,
       h("section", { class: "meal", "aria-label": "Supplements" },
-        h("h3", { class: "meal-head" }, h("span", { text: "Supplements" }), h("span", { class: "subtotal", text: mg(summary.supplement_mg) })),
-        supplements.length ? h("ul", { class: "entries" }, ...supplements.sort(byTime).map(entryRow)) : h("p", { class: "hint", text: "None today." }))));
+        h("h3", { class: "meal-head" }, h("span", { text: "Supplements" }), h("span", { class: "subtotal", text: mg(supplementsToday) })),
+        supplements.length ? h("ul", { class: "entries" }, ...supplements.sort(byTime).map(entryRow))
+          : h("p", { class: "hint", text: pendingSupplements ? "Only what waits to sync (above)." : "None today." }))));
+}
+
+// A day with nothing known yet (offline past midnight), from the profile's target and limit.
+function emptyDay(date) {
+  const p = state.profile;
+  return {
+    date, food_mg: 0, supplement_mg: 0, total_mg: 0, topical_mg: 0, intravenous_mg: 0, target_mg: p.daily_target_mg,
+    remaining_mg: p.daily_target_mg, target_label: p.target_label, supplement_upper_limit_mg: p.supplement_upper_limit_mg,
+    supplement_over_limit: false, meals: { breakfast: 0, lunch: 0, dinner: 0, snack: 0 },
+  };
 }
 
 async function logAgain(row) {

@@ -17,6 +17,8 @@ class Command(BaseCommand):
         for address in lan_addresses():
             self.stdout.write(f"On a phone on the same network: http://{address}:{port}/")
         self.stdout.write(
+            "This is a development server: anyone on the same network can reach it (and the demo login "
+            "above), so run it on a network you trust. "
             "Over plain http a phone can use the app but not install it, work offline or get push "
             "notifications: browsers allow those on https (or localhost) only. See the README, "
             '"Deploying" (at home, with Caddy\'s own certificate).'

@@ -313,3 +313,21 @@ def test_an_offline_dose_past_the_limit_warns_and_counts_in_its_section(page, co
     page.goto(f"{live_server.url}/#/today/{yesterday}")
     expect(page.locator("#total")).to_have_text("0 mg")
     expect(page.get_by_role("list", name="Waiting to sync")).to_have_count(0)
+
+
+def test_offline_past_midnight_today_is_a_new_day(page, context, live_server):
+    register(page, live_server, "vera")
+    wait_for_service_worker(page)
+    set_profile(page)  # the zone is the browser's (UTC here)
+    page.get_by_role("link", name="Start logging").click()
+    log_almonds(page)
+    expect(page.locator("#total")).to_have_text("78 mg")
+    context.set_offline(True)
+    tomorrow = (timezone.now() + timedelta(days=1)).astimezone(UTC).replace(hour=0, minute=30)
+    page.clock.install(time=tomorrow)
+    page.reload()  # the cached day is yesterday's now
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+    expect(page.locator("#total")).to_have_text("0 mg")
+    log_almonds(page)  # logged offline after midnight: counts on the new day
+    expect(page.locator("#total")).to_have_text("78 mg")
+    expect(page.locator("#waiting-total")).to_have_text("78 mg of it waiting to sync")

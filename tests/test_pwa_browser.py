@@ -332,7 +332,20 @@ def test_manifest_shortcuts_maskable_icon_and_dark_mode(page, live_server):
     expect(page.locator("#total")).to_have_text("78 mg")
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert background == "rgb(11, 18, 32)", background
-    for screen in ("today", "week", "month", "trend", "symptoms", "supplement", "insights", "health", "more", "reminders", "settings", "log"):
+    for screen in (
+        "today",
+        "week",
+        "month",
+        "trend",
+        "symptoms",
+        "supplement",
+        "insights",
+        "health",
+        "more",
+        "reminders",
+        "settings",
+        "log",
+    ):
         page.goto(f"{live_server.url}/#/{screen}")
         page.wait_for_load_state("networkidle")
         result = Axe().run(page)

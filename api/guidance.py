@@ -2,6 +2,8 @@
 fixed lists the app's forms choose from. Shapes here, rules in tracker/guidance/ (pure) and
 tracker/services/guidance.py. Every answer that gives guidance carries the "not medical advice" line."""
 
+from dataclasses import asdict
+
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
@@ -30,7 +32,7 @@ from tracker.services import guidance
 
 
 class RedFlagSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=guidance.RED_FLAG_CODES)
+    code = serializers.ChoiceField(choices=red_flags.CODES)
     level = serializers.ChoiceField(choices=[red_flags.URGENT, red_flags.SEE_DOCTOR])
     title = serializers.CharField()
     message = serializers.CharField()
@@ -245,7 +247,7 @@ def _choices(pairs) -> list[dict]:
 
 
 def _flags_json(user) -> list[dict]:
-    return [guidance.red_flag_json(flag) for flag in guidance.active_red_flags(user=user)]
+    return [asdict(flag) for flag in guidance.active_red_flags(user=user)]
 
 
 @extend_schema_view(
@@ -289,7 +291,7 @@ class RedFlagsView(APIView):
 
 
 class DismissSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=guidance.RED_FLAG_CODES)
+    code = serializers.ChoiceField(choices=red_flags.CODES)
 
 
 class RedFlagDismissView(APIView):
@@ -327,8 +329,9 @@ class DailyContextView(APIView):
     @extend_schema(responses=DailyContextSerializer)
     def get(self, request, day: str):
         """One local day's context; empty fields when nothing was set."""
-        row = DailyContext.objects.filter(user=request.user, date=self._day(day)).first()
-        return Response(DailyContextSerializer(row or DailyContext(date=self._day(day))).data)
+        date = self._day(day)
+        row = DailyContext.objects.filter(user=request.user, date=date).first()
+        return Response(DailyContextSerializer(row or DailyContext(date=date)).data)
 
     @extend_schema(request=DailyContextSerializer, responses=DailyContextSerializer)
     def put(self, request, day: str):

@@ -710,11 +710,11 @@ class WeeklySummaryView(APIView):
             user=request.user, start=end - timedelta(days=6), end=end, profile=profile
         )
         first = services.account_first_day(request.user, profile)
-        counted = [d for d in days if d.logged or d.date >= first]
+        counted = [d for d in days if services.has_data(d, first)]
         week = {
             "start": days[0].date,
             "end": days[-1].date,
-            "days": [{**_day_json(day), "no_data": not (day.logged or day.date >= first)} for day in days],
+            "days": [{**_day_json(day), "no_data": not services.has_data(day, first)} for day in days],
             "average_mg": round_mg(sum((d.total_mg for d in counted), Decimal(0)) / len(counted))
             if counted
             else Decimal(0),

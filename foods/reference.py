@@ -121,6 +121,12 @@ def rda_for(*, sex: str, birth_date: date, life_stage: str, on: date) -> Recomme
     return Recommendation(row.female, f"RDA for a {'woman' if age >= 19 else 'girl'} aged {row.label}")
 
 
+def under_one_year(birth_date: date | None, on: date) -> bool:
+    """An infant on ``on``; a birth date a day ahead of the user's zone (see tracker/nutrition.py) is a
+    newborn too. Unknown: False."""
+    return birth_date is not None and (birth_date > on or age_on(birth_date, on) < 1)
+
+
 def supplement_upper_limit_mg(*, birth_date: date, on: date) -> int | None:
     """The UL for supplemental magnesium on ``on``, by age alone (sex, pregnancy and lactation do not
     change it); None under one year (not established)."""

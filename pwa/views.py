@@ -79,22 +79,7 @@ def manifest(request):
 
 # The offline shell: every file the app needs, by the URL the page uses (hashed in production).
 SHELL = [
-    "pwa/app.js",
-    "pwa/api.js",
-    "pwa/ui.js",
-    "pwa/state.js",
-    "pwa/chart.js",
-    "pwa/food.js",
-    "pwa/guidance.js",
-    "pwa/symptoms.js",
-    "pwa/insights.js",
-    "pwa/health.js",
-    "pwa/profile.js",
-    "pwa/today.js",
-    "pwa/supplement.js",
-    "pwa/week.js",
-    "pwa/reminders.js",
-    "pwa/settings.js",
+    *(f"pwa/{path.name}" for path in sorted(STATIC.glob("*.js")) if path.name != "sw.js"),
     "pwa/styles.css",
     "pwa/icons/icon-192.png",
     "pwa/icons/icon-512.png",

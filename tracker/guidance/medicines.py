@@ -121,38 +121,27 @@ def spacing_conflicts(supplement_time: time, medicines: list[dict]) -> list[Conf
             before = (24 * 60 - after) % (24 * 60)
             name = f"your {medicine.label.split(' (')[0].lower()} at {_clock(at)}"
             if after < medicine.after_hours * 60:
-                found.append(
-                    Conflict(
-                        medicine.code,
-                        at,
-                        supplement_time,
-                        "conflict",
-                        f"{_clock(supplement_time)} is {_gap(after)} after {name}: take magnesium at "
-                        f"least {medicine.after_hours} hours after it. {medicine.meaning}",
-                    )
+                severity, advice = (
+                    "conflict",
+                    f"{_gap(after)} after {name}: take magnesium at least {medicine.after_hours} hours after it",
                 )
             elif before < medicine.before_hours * 60:
-                found.append(
-                    Conflict(
-                        medicine.code,
-                        at,
-                        supplement_time,
-                        "conflict",
-                        f"{_clock(supplement_time)} is {_gap(before)} before {name}: take magnesium at "
-                        f"least {medicine.before_hours} hours before it. {medicine.meaning}",
-                    )
+                severity, advice = (
+                    "conflict",
+                    f"{_gap(before)} before {name}: take magnesium at least {medicine.before_hours} hours before it",
                 )
             elif medicine.safer_before_hours and before < medicine.safer_before_hours * 60:
-                found.append(
-                    Conflict(
-                        medicine.code,
-                        at,
-                        supplement_time,
-                        "caution",
-                        f"{_clock(supplement_time)} is {_gap(before)} before {name}: the advice is 4–6 "
-                        f"hours, so {medicine.safer_before_hours} hours is the safer side. {medicine.meaning}",
-                    )
+                severity, advice = (
+                    "caution",
+                    (
+                        f"{_gap(before)} before {name}: the advice is 4–6 hours, so "
+                        f"{medicine.safer_before_hours} hours is the safer side"
+                    ),
                 )
+            else:
+                continue
+            message = f"{_clock(supplement_time)} is {advice}. {medicine.meaning}"
+            found.append(Conflict(medicine.code, at, supplement_time, severity, message))
     return found
 
 

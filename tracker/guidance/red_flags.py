@@ -186,6 +186,7 @@ def twitching_in_several_areas(symptoms, today: date) -> RedFlag | None:
 
 
 RULES = (urgent, twitching_with_other_symptoms, twitching_for_weeks, twitching_in_several_areas)
+CODES = ("urgent_symptom", "twitching_with_symptoms", "twitching_for_weeks", "twitching_in_several_areas")
 LONGEST_WINDOW_DAYS = max(URGENT_WINDOW_DAYS, TOGETHER_WINDOW_DAYS, PERSISTENT_WINDOW_DAYS, AREAS_WINDOW_DAYS)
 
 

@@ -82,11 +82,6 @@ def suggest_portions(gap_mg: int, portions: list[Suggestion] | None = None) -> l
     return distinct
 
 
-def _under_one_year(user, day: date) -> bool:
-    born = services.profile_get(user=user).birth_date  # "tomorrow" in another zone: a newborn too
-    return born is not None and (born > day or reference.age_on(born, day) < 1)
-
-
 def meal_reminder(*, user, day: date, at: time | None = None) -> Message:
     summary = services.daily_summaries(user=user, start=day, end=day)[0]
     total, target = whole_mg(summary.total_mg), summary.target_mg
@@ -95,7 +90,11 @@ def meal_reminder(*, user, day: date, at: time | None = None) -> Message:
     gap = whole_mg(summary.remaining_mg)
     body = f"{gap} mg to go today"
     # No foods are suggested under 12 months: an infant's magnesium comes from breast milk or formula.
-    ideas = [] if _under_one_year(user, day) else suggest_portions(gap)
+    ideas = (
+        []
+        if reference.under_one_year(services.profile_get(user=user).birth_date, day)
+        else suggest_portions(gap)
+    )
     if ideas:
         body += ": " + " + ".join(str(idea) for idea in ideas)
     return Message("Time to log your meals", body + ".", "/#/log")

@@ -26,6 +26,7 @@ from tracker.services.summaries import (  # noqa: F401
     DaySummary,
     account_first_day,
     daily_summaries,
+    has_data,
     period_summary,
     top_foods,
 )

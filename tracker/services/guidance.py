@@ -23,7 +23,7 @@ from tracker.models import (
 )
 from tracker.services.entries import checked_moment, idempotent_create
 from tracker.services.profile import local_today, profile_get
-from tracker.services.summaries import DaySummary, daily_summaries, top_foods
+from tracker.services.summaries import DaySummary, account_first_day, daily_summaries, top_foods
 
 # --- Symptom journal and red flags -----------------------------------------------------------------------
 
@@ -107,30 +107,11 @@ def active_red_flags(*, user: AbstractBaseUser, profile: Profile | None = None) 
     return red_flags.red_flags(history, today, dismissed)
 
 
-RED_FLAG_CODES = (
-    "urgent_symptom",
-    "twitching_with_symptoms",
-    "twitching_for_weeks",
-    "twitching_in_several_areas",
-)
-
-
 def red_flag_dismiss(*, user: AbstractBaseUser, code: str) -> None:
     """Hide a flag until a symptom recorded after now raises it again."""
-    if code not in RED_FLAG_CODES:
+    if code not in red_flags.CODES:
         raise ValidationError({"code": [f'Unknown red flag "{code}".']})
     RedFlagDismissal.objects.update_or_create(user=user, code=code, defaults={"dismissed_at": timezone.now()})
-
-
-def red_flag_json(flag: red_flags.RedFlag) -> dict:
-    return {
-        "code": flag.code,
-        "level": flag.level,
-        "title": flag.title,
-        "message": flag.message,
-        "source": flag.source,
-        "evidence_at": flag.evidence_at,
-    }
 
 
 # --- Daily context ---------------------------------------------------------------------------------------
@@ -302,8 +283,7 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
     today = local_today(profile=profile)
     end = today - timedelta(days=1)
     start = today - timedelta(days=weeks * 7)
-    joined = timezone.localtime(user.date_joined, profile.zone).date()
-    start = max(start, joined)
+    start = max(start, account_first_day(user, profile))
     if end < start:
         days: list[DaySummary] = []
         logged_dates: set[date] = set()
@@ -323,11 +303,9 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
     numbers = insights.totals(len(days), logged)
     comparison = insights.compare_symptoms(logged, symptom_dates)
     top = top_foods(user_id=user.pk, start=start, end=end, logged=logged) if days else []
-    under_one = profile.birth_date is not None and (
-        profile.birth_date > today or reference.age_on(profile.birth_date, today) < 1
-    )
     gap = int(numbers.usual_gap_mg)
-    closing = [] if under_one or not gap else insights.closing_foods(gap, everyday_portions())
+    infant = reference.under_one_year(profile.birth_date, today)  # no food suggestions under 12 months
+    closing = [] if infant or not gap else insights.closing_foods(gap, everyday_portions())
     return {
         "weeks": weeks,
         "start": start if days else None,

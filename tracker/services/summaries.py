@@ -158,6 +158,12 @@ def account_first_day(user, profile: Profile) -> date:
     return timezone.localtime(user.date_joined, profile.zone).date()
 
 
+def has_data(day: DaySummary, first_day: date) -> bool:
+    """A day before the account existed with nothing logged has no data: charts show "no data" and
+    averages leave it out."""
+    return day.logged or day.date >= first_day
+
+
 def period_summary(*, user: AbstractBaseUser, end: date, days: int, profile: Profile | None = None) -> dict:
     """``days`` local days ending at ``end`` for a chart: each day's food and supplements, whether it
     has data (a day before the account existed, with nothing logged, has none and is left out of the
@@ -167,7 +173,7 @@ def period_summary(*, user: AbstractBaseUser, end: date, days: int, profile: Pro
     start = end - timedelta(days=days - 1)
     window = daily_summaries(user=user, start=start - timedelta(days=6), end=end, profile=profile)
     first = account_first_day(user, profile)
-    counted = {d.date: d.logged or d.date >= first for d in window}
+    counted = {d.date: has_data(d, first) for d in window}
     rows = []
     for index, day in enumerate(window[6:], start=6):
         recent = [d.total_mg for d in window[index - 6 : index + 1] if counted[d.date]]

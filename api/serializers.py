@@ -326,12 +326,17 @@ class FoodSerializer(serializers.ModelSerializer):
     data_type_label = serializers.SerializerMethodField(help_text="The USDA data type, in words.")
     own = serializers.SerializerMethodField(help_text="The user's own food (or recipe): only they see it.")
     portions = serializers.SerializerMethodField()
+    other_sources = serializers.SerializerMethodField(
+        help_text="In a search: the same food (same name and brand) from other sources, each with its "
+        "own value and portions; the result itself is the best ranked of them."
+    )
 
     class Meta:
         model = Food
         fields = [
             "id",
             "name",
+            "common_name",
             "brand",
             "category",
             "category_label",
@@ -348,7 +353,17 @@ class FoodSerializer(serializers.ModelSerializer):
             "gtin",
             "own",
             "portions",
+            "other_sources",
         ]
+        extra_kwargs = {
+            "common_name": {
+                "read_only": True,
+                "help_text": "What people call it, for an everyday food (search finds it by it).",
+            }
+        }
+
+    def get_other_sources(self, food) -> list[dict]:
+        return []
 
     def get_data_type_label(self, food) -> str:
         return DATA_TYPE_LABELS.get(food.data_type, food.data_type)
@@ -370,6 +385,7 @@ def food_json(food) -> dict:
     return {
         "id": food.id,
         "name": food.name,
+        "common_name": food.common_name,
         "brand": food.brand,
         "category": food.category,
         "category_label": food.get_category_display(),
@@ -394,6 +410,7 @@ def food_json(food) -> dict:
             }
             for portion in food.portions.all()
         ],
+        "other_sources": [],
     }
 
 

@@ -31,7 +31,7 @@ from foods.barcode import barcode_lookup
 from foods.catalogue_cache import catalogue_json, one_catalogue_version
 from foods.models import Food, SupplementForm
 from foods.nutrition import round_mg
-from foods.search import search_food_ids
+from foods.search import search_foods
 from tracker import services
 from tracker.guidance import DISCLAIMER
 from tracker.models import IntakeEntry, SavedMeal, SupplementDose
@@ -211,7 +211,7 @@ class SearchResults:
 
     def __getitem__(self, window: slice):
         user_id = self.user.pk if self.user.is_authenticated else None
-        ids = search_food_ids(
+        groups = search_foods(
             query=self.query,
             user_id=user_id,
             recent_sql=services.RECENT_FOODS_SQL,
@@ -219,7 +219,13 @@ class SearchResults:
             limit=window.stop - window.start,
             offset=window.start,
         )
-        return catalogue_json(ids, s.food_json)
+        ids = [pk for pk, others in groups for pk in (pk, *others)]
+        foods = {food["id"]: food for food in catalogue_json(ids, s.food_json)}
+        return [
+            {**foods[pk], "other_sources": [foods[other] for other in others if other in foods]}
+            for pk, others in groups
+            if pk in foods
+        ]
 
 
 @extend_schema_view(

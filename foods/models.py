@@ -91,6 +91,12 @@ class Food(models.Model):
     retired = models.BooleanField(
         default=False, help_text="An own food deleted by its owner while entries still use it: hidden."
     )
+    common_name = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="What people call it, for one of the everyday foods (fixtures/everyday_foods.csv): "
+        "found by that name and ranked before other matches.",
+    )
     search_text = models.CharField(max_length=500, blank=True, editable=False)
     search_tier = models.PositiveSmallIntegerField(choices=SearchTier.choices, default=SearchTier.CURATED)
 
@@ -105,7 +111,7 @@ class Food(models.Model):
     def prepare_for_search(self) -> None:
         """Fill the search columns from the name and owner. Called before every save (a pre_save
         signal, so that loaddata's raw saves get it too); bulk imports compute the same columns."""
-        self.search_text = search_text_for(self.name, self.brand)
+        self.search_text = search_text_for(self.name, self.brand, self.common_name)
         if self.owner_id is not None:
             self.origin, self.search_tier = Origin.OWN, SearchTier.OWN
         elif self.origin == Origin.CURATED:
@@ -113,6 +119,17 @@ class Food(models.Model):
 
     def magnesium_mg_in(self, grams: Decimal) -> Decimal:
         return magnesium_in_grams(self.magnesium_mg_per_100g, grams)
+
+
+class FoodUse(models.Model):
+    """How often a shared food was logged on this server, over every account: a search ranks what
+    people here log most higher. Never per person (no user, no date), so it tells nothing of anyone."""
+
+    food = models.OneToOneField(Food, on_delete=models.CASCADE, primary_key=True, related_name="use")
+    uses = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.food_id}: {self.uses}"
 
 
 class Portion(models.Model):

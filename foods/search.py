@@ -26,10 +26,10 @@ How it stays fast:
   products) cannot make a search rank them all.
 """
 
-from django.db import connection
+from django.db import connection, transaction
 
 from foods.catalogue_cache import cached_catalogue
-from foods.models import SearchTier
+from foods.models import Food, SearchTier
 from foods.text import fold, search_words
 
 BRANDED_CANDIDATES = 1000
@@ -37,6 +37,10 @@ BRANDED_CANDIDATES = 1000
 TYPO_SIMILARITY = 0.3
 MAX_RESULTS = 1000  # deepest position a search pages to
 _FILLER_WORDS = {"a", "an", "and", "made", "of", "or", "the", "with", "without", "in", "on"}
+_NEGATORS = {"no", "non", "without", "free"}
+NEGATION_SLOTS = 7 * 4  # patterns for up to four words of a query
+POPULAR_USES = 3  # logged this often on this server: ranked with the everyday foods
+MAX_ALTERNATES = 5  # other sources of one food shown with it
 FALLBACK_PER_WORD = 200  # best matches of each word weighed when no food has every word (SQLite)
 FALLBACK_CANDIDATES = 2000  # foods holding any word weighed when none has every word (PostgreSQL)
 SHARED_PAGE = 60  # the shared ranking is cached in steps of this many results
@@ -49,11 +53,21 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _order_by(first: str = "") -> str:
-    """The ranking, in SQL both databases run (after ``first``, when given)."""
+def _order_by(first: str = "", alias: str = "ranked") -> str:
+    """The ranking, in SQL both databases run (after ``first``, when given). ``alias`` names the
+    subquery whose rows are ranked (its columns: id, name, search_text, search_tier, owner_id,
+    common_name, recent)."""
+    uses = f"COALESCE((SELECT u.uses FROM foods_fooduse AS u WHERE u.food_id = {alias}.id), 0)"
+    household = f"EXISTS (SELECT 1 FROM foods_portion AS p WHERE p.food_id = {alias}.id)"
     return f"""
         ORDER BY {first}
           CASE WHEN owner_id = %(user)s OR recent = 1 THEN 0 ELSE 1 END,
+          CASE WHEN {_negated_sql()} THEN 1 ELSE 0 END,
+          CASE
+            WHEN common_name IN (%(q)s, %(q_one)s) THEN 0
+            WHEN search_tier < {SearchTier.BRANDED} AND (common_name <> '' OR {uses} >= {POPULAR_USES}) THEN 1
+            ELSE 2
+          END,
           search_tier,
           CASE
             WHEN search_text = %(q)s THEN 0
@@ -62,8 +76,36 @@ def _order_by(first: str = "") -> str:
             WHEN search_text LIKE %(first_start)s OR search_text LIKE %(last_start)s THEN 3
             ELSE 4
           END,
+          CASE WHEN {household} THEN 0 ELSE 1 END,
+          {uses} DESC,
           LENGTH(name), name, id
     """
+
+
+def _negated_sql() -> str:
+    return " OR ".join(f"search_text LIKE %(neg{i})s" for i in range(NEGATION_SLOTS))
+
+
+def negations(words: list[str]) -> list[str]:
+    """LIKE patterns of a name that negates a word the query asks for ("Pizza, no cheese" for "cheese
+    pizza"; "Yogurt, fat free" for "fat yogurt"): such a name is a miss, ranked after every other
+    match. A query that itself says "no", "without" or "free" negates nothing."""
+    if any(word in _NEGATORS for word in words):
+        return []
+    patterns = []
+    for word in words:
+        if word in _FILLER_WORDS or len(word) < 3:
+            continue
+        patterns += [
+            f"% no {word}%",
+            f"no {word}%",
+            f"% without {word}%",
+            f"% no added {word}%",
+            f"%{word} free%",
+            f"%{word}-free%",
+            f"%non{word}%",
+        ]
+    return patterns
 
 
 def _recent(recent) -> str:
@@ -78,18 +120,30 @@ def _params(query: str, user_id) -> dict:
     folded = fold(query)
     escaped = _like_escape(folded)
     words = search_words(query) or [""]
-    return {
+    params = {
         "user": user_id if user_id is not None else -1,
         "q": folded,
+        "q_one": folded[:-1] if folded.endswith("s") else folded,  # "eggs" is the everyday "egg"
         "q_head": escaped + ",%",
         "q_start": escaped + "%",
         # a name headed by one of the words ("Pizza, cheese" for "cheese pizza"); words are [0-9a-z]+
         "first_start": words[0] + "%",
         "last_start": words[-1] + "%",
     }
+    patterns = negations(words)[:NEGATION_SLOTS]
+    for i in range(NEGATION_SLOTS):  # a fixed number of slots: the SQL text stays the same
+        params[f"neg{i}"] = (
+            patterns[i] if i < len(patterns) else ""
+        )  # matches no name (a search text is never empty)
+    return params
 
 
-def search_food_ids(
+def search_food_ids(**kwargs) -> list[int]:
+    """The ids of one page of ``search_foods``: each food as a person sees it, once."""
+    return [pk for pk, _ in search_foods(**kwargs)]
+
+
+def search_foods(
     *,
     query: str,
     user_id: int | None,
@@ -97,11 +151,16 @@ def search_food_ids(
     category: str | None = None,
     limit: int,
     offset: int = 0,
-) -> list[int]:
-    """Ids of the foods ``user_id`` may see that match ``query`` (and ``category``), best first, for
-    one page: the user's own and recent foods that match (a small query), then the shared catalogue's
-    ranking, which is the same for everyone and cached per catalogue version (an edit or an import
-    moves the version on, so a cached ranking never outlives the catalogue it ranked)."""
+) -> list[tuple[int, list[int]]]:
+    """One page of the foods ``user_id`` may see that match ``query`` (and ``category``), best first,
+    each as (id, ids of the same food from other sources). The user's own and recent foods that match
+    come first (a small query), then the shared catalogue's ranking, which is the same for everyone
+    and cached per catalogue version (an edit or an import moves the version on, so a cached ranking
+    never outlives the catalogue it ranked).
+
+    One row per food as a person sees it: foods of the same name (and brand) from several sources
+    ("Spinach, raw": curated, SR Legacy, survey) are one result, the best ranked, with the others
+    (``MAX_ALTERNATES`` at most) reached from it."""
     words = search_words(query)
     if not words or offset >= MAX_RESULTS:
         return []
@@ -109,13 +168,40 @@ def search_food_ids(
     base = _postgres if connection.vendor == "postgresql" else _sqlite
     personal = []
     if user_id is not None:
-        personal = base(words, query, user_id, recent_sql, MAX_RESULTS, 0, category, personal=True)
+        found = base(words, query, user_id, recent_sql, MAX_RESULTS, 0, category, personal=True)
+        personal = _keyed(found)
     depth = offset + limit + len(personal)
-    bucket = -(-depth // SHARED_PAGE) * SHARED_PAGE
-    key = f"search:{connection.vendor}:{category or ''}:{bucket}:{fold(query)}"
-    shared = cached_catalogue(key, lambda: _ranked(words, query, None, (), category, bucket, base))
-    seen = set(personal)
-    return (personal + [pk for pk in shared if pk not in seen])[offset : offset + limit]
+    while True:
+        bucket = min(-(-depth // SHARED_PAGE) * SHARED_PAGE, MAX_RESULTS + SHARED_PAGE)
+        key = f"search:{connection.vendor}:{category or ''}:{bucket}:{fold(query)}"
+        shared = cached_catalogue(
+            key, lambda bucket=bucket: _keyed(_ranked(words, query, None, (), category, bucket, base))
+        )
+        groups = _grouped(personal + shared)
+        # folding sources into one row shortens the list: rank deeper while a page is not full
+        if len(groups) >= offset + limit or len(shared) < bucket or bucket > MAX_RESULTS:
+            return groups[offset : offset + limit]
+        depth = bucket * 2
+
+
+def _keyed(ids: list[int]) -> list[tuple[int, str]]:
+    """Each id with the key of the food as a person sees it (its name and brand, folded)."""
+    names = {
+        pk: (name, brand)
+        for pk, name, brand in Food.objects.filter(pk__in=ids).values_list("pk", "name", "brand")
+    }
+    return [(pk, f"{fold(names[pk][0])}|{fold(names[pk][1])}") for pk in ids if pk in names]
+
+
+def _grouped(ranked: list[tuple[int, str]]) -> list[tuple[int, list[int]]]:
+    groups: dict[str, tuple[int, list[int]]] = {}
+    for pk, key in ranked:
+        group = groups.get(key)
+        if group is None:
+            groups[key] = (pk, [])
+        elif pk != group[0] and pk not in group[1] and len(group[1]) < MAX_ALTERNATES:
+            group[1].append(pk)
+    return list(groups.values())
 
 
 def _ranked(words, query, user_id, recent_ids, category, limit, base) -> list[int]:
@@ -176,7 +262,7 @@ def _postgres(words, query, user_id, recent_ids, limit, offset, category=None, p
     depth = offset + limit
     params["depth"] = depth
     visible = _visible(params, category)
-    columns = "id, name, search_text, search_tier, owner_id"
+    columns = "id, name, search_text, search_tier, owner_id, common_name"
     recent = _recent(recent_ids)
     ranked = f"CASE WHEN id IN {recent} THEN 1 ELSE 0 END AS recent"
     generic = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(all_prefixes)s)"
@@ -227,7 +313,7 @@ def _postgres_most_words(words, query, user_id, limit, category=None) -> list[in
     for position, word in enumerate(words):
         params[f"word{position}"] = f"{word}:*"
         hits.append(f"({_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(word{position})s))::int")
-    columns = "id, name, search_text, search_tier, owner_id"
+    columns = "id, name, search_text, search_tier, owner_id, common_name"
     with connection.cursor() as cursor:
         return _whole_foods_first(
             cursor,
@@ -237,7 +323,7 @@ def _postgres_most_words(words, query, user_id, limit, category=None) -> list[in
                   WHERE {tier} AND {visible} AND {_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(any)s)
                   LIMIT {FALLBACK_CANDIDATES}
                 ) AS found
-                {_order_by("hits DESC,")}
+                {_order_by("hits DESC,", alias="found")}
                 LIMIT %(limit)s"""
             ),
             params,
@@ -341,14 +427,33 @@ def _sqlite(words, query, user_id, recent_ids, limit, offset, category=None, per
     params.update({"match": match, "limit": limit, "offset": offset})
     sql = f"""
         SELECT id FROM (
-          SELECT f.id, f.name, f.search_text, f.search_tier, f.owner_id,
+          SELECT f.id, f.name, f.search_text, f.search_tier, f.owner_id, f.common_name,
                  CASE WHEN f.id IN {recent} THEN 1 ELSE 0 END AS recent
           FROM foods_food_fts JOIN foods_food AS f ON f.id = foods_food_fts.rowid
           WHERE foods_food_fts MATCH %(match)s AND {visible}
-        )
+        ) AS ranked
         {_order_by()}
         LIMIT %(limit)s OFFSET %(offset)s
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+# --- What this server logs most --------------------------------------------------------------------------
+
+
+def count_logged(food_id: int) -> None:
+    """One more entry of this shared food on this server (``FoodUse``; never per person). Runs after
+    the entry's transaction commits, in a statement of its own, so that it never holds a lock inside a
+    batch (two batches counting the same foods in another order would otherwise deadlock)."""
+
+    def count():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO foods_fooduse (food_id, uses) SELECT id, 1 FROM foods_food WHERE id = %s "
+                "ON CONFLICT (food_id) DO UPDATE SET uses = foods_fooduse.uses + 1",
+                [food_id],
+            )
+
+    transaction.on_commit(count, robust=True)  # a food deleted meanwhile is no error

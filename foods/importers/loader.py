@@ -126,16 +126,21 @@ def _values(record: FoodRecord) -> dict:
 
 @transaction.atomic
 def _load(records: list[FoodRecord], origin: str, summary: ImportSummary) -> None:
-    stored = {
-        food.source_key: food for food in Food.objects.filter(source_key__in=[r.source_key for r in records])
-    }
+    keys = [r.source_key for r in records] + [key for r in records for key in r.former_keys]
+    stored = {food.source_key: food for food in Food.objects.filter(source_key__in=keys)}
     new, changed, touched = [], [], []
     for record in records:
         values = _values(record)
         food = stored.get(record.source_key)
         if food is None:
+            food = next((stored[key] for key in record.former_keys if key in stored), None)
+            if food is not None:  # described first by another data set: the same food, re-keyed
+                values["source_key"] = record.source_key
+        if food is None:
             new.append((record, values))
             continue
+        if food.common_name:  # an everyday food keeps its common name in its search text
+            values["search_text"] = search_text_for(record.name, record.brand, food.common_name)
         if any(getattr(food, name) != value for name, value in values.items()):
             if food.magnesium_mg_per_100g != values["magnesium_mg_per_100g"]:
                 summary.new_values += 1
@@ -146,15 +151,15 @@ def _load(records: list[FoodRecord], origin: str, summary: ImportSummary) -> Non
     new_ids = _new_food_ids(len(new))
     _insert(
         Food._meta.db_table,
-        ["id", "source_key", "origin", "owner_id", "retired", *UPDATED_FIELDS],
+        ["id", "source_key", "origin", "owner_id", "retired", "common_name", *UPDATED_FIELDS],
         [
-            [pk, record.source_key, origin, None, False, *(values[name] for name in UPDATED_FIELDS)]
+            [pk, record.source_key, origin, None, False, "", *(values[name] for name in UPDATED_FIELDS)]
             for pk, (record, values) in zip(new_ids, new, strict=True)
         ],
     )
     touched += [(pk, record) for pk, (record, _) in zip(new_ids, new, strict=True)]
     if changed:
-        Food.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=500)
+        Food.objects.bulk_update(changed, ["source_key", *UPDATED_FIELDS], batch_size=500)
     portion_changed = _load_portions(touched, set(new_ids))
     summary.portions_added += portion_changed["added"]
     summary.created += len(new)

@@ -36,7 +36,11 @@ def _magnesium(raw: str) -> Decimal | Skip:
     return value
 
 
-def read_rows(lines: Iterable[str], *, release: str) -> Iterator[FoodRecord | Skip]:
+def read_rows(
+    lines: Iterable[str], *, release: str, covered: frozenset[str] = frozenset()
+) -> Iterator[FoodRecord | Skip]:
+    """The extract's foods; ``covered`` holds the keys of SR Legacy rows that the SR 28 extract
+    describes with their NDB number and household measures (skipped here: one food, not two)."""
     reader = csv.DictReader(lines)
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
@@ -62,14 +66,16 @@ def read_rows(lines: Iterable[str], *, release: str) -> Iterator[FoodRecord | Sk
                 "make the file with manage.py build_food_extract"
             )
         if key != previous:
-            yield from _records(group, release)
+            yield from _records(group, release, covered)
             group = []
         group.append((row, magnesium))
         previous = key
-    yield from _records(group, release)
+    yield from _records(group, release, covered)
 
 
-def _records(group: list[tuple[dict, Decimal]], release: str) -> Iterator[FoodRecord | Skip]:
+def _records(
+    group: list[tuple[dict, Decimal]], release: str, covered=frozenset()
+) -> Iterator[FoodRecord | Skip]:
     """One name's rows: one food per data type, category and distinct magnesium value."""
     foods: dict[tuple, FoodRecord] = {}
     values_seen: dict[tuple, list[Decimal]] = {}
@@ -98,4 +104,8 @@ def _records(group: list[tuple[dict, Decimal]], release: str) -> Iterator[FoodRe
         else:
             yield Skip("repeats another row's name, data type, category and value (merged into one food)")
         add_portion(record.portions, portion_label(row["portion_unit_name"]), row["portion_gram_weight"] or 0)
-    yield from foods.values()
+    for record in foods.values():
+        if record.source_key in covered:
+            yield Skip("an SR 28 food with its NDB number and household measures holds this SR Legacy row")
+        else:
+            yield record

@@ -44,6 +44,9 @@ class FoodRecord:
     brand: str = ""
     gtin: str = ""
     portions: list[tuple[str, Decimal]] = field(default_factory=list)
+    # keys this food was stored under before (a food another data set described first): a stored food
+    # with one of them is re-keyed, not duplicated, so that entries pointing at it keep their food
+    former_keys: tuple[str, ...] = ()
 
     @property
     def search_tier(self) -> int:

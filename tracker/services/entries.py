@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from foods.models import Food, Portion, Route, SupplementForm
 from foods.nutrition import elemental_from_compound, round_mg
+from foods.search import count_logged
 from tracker import limits
 from tracker.models import IntakeEntry, Profile, SupplementDose
 from tracker.nutrition import meal_for_local_time
@@ -205,7 +206,10 @@ def intake_create(
         compare["consumed_at"] = consumed_at
     if meal:
         compare["meal"] = meal
-    return idempotent_create(IntakeEntry, user=user, id=id, fields=fields, compare=compare)
+    entry, created = idempotent_create(IntakeEntry, user=user, id=id, fields=fields, compare=compare)
+    if created and food.owner_id is None:
+        count_logged(food.pk)
+    return entry, created
 
 
 _UNSET = object()

@@ -18,7 +18,7 @@ test: install-test chromium
 	@# tests run once more on the embedded default (SQLite with FTS5).
 	@case "$${DATABASE_URL:-}" in postgres*) \
 		echo "Search and import tests again on SQLite (the embedded default):"; \
-		env -u DATABASE_URL $(BIN)/pytest -m "not postgres" tests/test_food_search.py tests/test_food_import.py tests/test_barcode.py;; \
+		env -u DATABASE_URL $(BIN)/pytest -m "not postgres" tests/test_food_search.py tests/test_search_ranking.py tests/test_food_import.py tests/test_barcode.py;; \
 	esac
 
 $(BIN)/python:

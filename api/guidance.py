@@ -184,6 +184,9 @@ class InsightDaySerializer(serializers.Serializer):
     logged = serializers.BooleanField()
     total_mg = DecimalField(max_digits=9, decimal_places=2, coerce_to_string=False)
     target_mg = serializers.IntegerField()
+    supplement_over_limit = serializers.BooleanField(
+        help_text="Oral supplements passed the upper limit for supplements on the day."
+    )
     symptoms = serializers.BooleanField(help_text="At least one symptom recorded that day.")
 
 

@@ -798,6 +798,9 @@ class WeekSummarySerializer(serializers.Serializer):
     average_mg = DecimalField(**MG, help_text="Over the days with data.")
     days_with_data = serializers.IntegerField()
     days_target_met = serializers.IntegerField()
+    days_over_limit = serializers.IntegerField(
+        help_text="Days with data whose oral supplements passed the upper limit for supplements."
+    )
     target_mg = serializers.IntegerField(help_text="The target on the last day (for the chart's line).")
 
 
@@ -808,6 +811,9 @@ class PeriodDaySerializer(serializers.Serializer):
     total_mg = DecimalField(**MG)
     target_mg = serializers.IntegerField()
     no_data = serializers.BooleanField()
+    supplement_over_limit = serializers.BooleanField(
+        help_text="Oral supplements passed the upper limit for supplements on the day."
+    )
     rolling_7_day_mg = DecimalField(
         **MG, allow_null=True, help_text="Mean of this day and the 6 before, days with data only."
     )
@@ -829,6 +835,9 @@ class PeriodSummarySerializer(serializers.Serializer):
     days_with_data = serializers.IntegerField()
     average_mg = DecimalField(**MG, allow_null=True)
     days_target_met = serializers.IntegerField()
+    days_over_limit = serializers.IntegerField(
+        help_text="Days with data whose oral supplements passed the upper limit for supplements."
+    )
     target_mg = serializers.IntegerField()
     top_foods = TopFoodSerializer(many=True)
 

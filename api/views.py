@@ -726,6 +726,7 @@ class WeeklySummaryView(APIView):
             else Decimal(0),
             "days_with_data": len(counted),
             "days_target_met": sum(1 for d in counted if d.total_mg >= d.target_mg),
+            "days_over_limit": sum(1 for d in counted if d.supplement_over_limit),
             "target_mg": days[-1].target_mg,
         }
         return Response(week)

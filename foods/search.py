@@ -5,14 +5,27 @@ bean burrito" needs all three), case and accents ignored, plurals folded by an E
 ("beans" finds "bean"). On PostgreSQL, a query that finds nothing is tried again for typos with
 trigram word similarity ("amlonds" finds almonds).
 
+What a query finds also: an everyday food by the name people call it ("coffee" finds "Beverages,
+coffee, brewed, prepared with tap water"; ``foods.everyday``). A name is searched by its own words
+first: an SR name's leading food group ("Beverages, …", "Cereals, …") counts last (``food_words``).
+
 How results are ordered, best first:
 1. the user's own foods and recipes, and the foods the user logged recently;
-2. curated foods, then whole and generic foods (USDA survey, SR Legacy, Foundation), then laboratory
+2. a miss last: a name that negates a word the query asks for ("Pizza, no cheese" for "cheese pizza",
+   "fat free" for "fat"), unless the query itself says "no", "without" or "free";
+3. the everyday food called exactly what was typed ("coffee", "eggs" for "egg"), then one whose
+   everyday name ends with it ("french fries" for "fries"), then the other everyday foods and those logged at least ``POPULAR_USES`` times on this server (``FoodUse``,
+   counted per food as entries are logged, never per person), then the rest;
+4. curated foods, then whole and generic foods (USDA survey, SR Legacy, Foundation), then laboratory
    samples, then branded products (``Food.search_tier``);
-3. how the name meets the query: the name itself, then a name that starts with it as its head word
+5. a food with a household portion before one that can only be logged by grams;
+6. how the name meets the query: the name itself, then a name that starts with it as its head word
    ("milk, whole" for "milk"), then one that starts with it ("milk chocolate"), then one that starts
    with its first or last word ("Pizza, cheese" for "cheese pizza"), then the rest;
-4. shorter names, then alphabetical.
+7. the foods logged most on this server, then shorter names, then alphabetical.
+
+Then one row per food as a person sees it: foods of the same name and brand from several sources are
+one result (the best ranked) with the others as its ``other_sources``.
 
 How it stays fast:
 - Indexes: PostgreSQL has GIN indexes over ``to_tsvector('english', search_text)`` and trigram GIN
@@ -65,10 +78,12 @@ def _order_by(first: str = "", alias: str = "ranked") -> str:
           CASE WHEN {_negated_sql()} THEN 1 ELSE 0 END,
           CASE
             WHEN common_name IN (%(q)s, %(q_one)s) THEN 0
-            WHEN search_tier < {SearchTier.BRANDED} AND (common_name <> '' OR {uses} >= {POPULAR_USES}) THEN 1
-            ELSE 2
+            WHEN common_name LIKE %(q_tail)s ESCAPE '\\' OR common_name LIKE %(q_one_tail)s ESCAPE '\\' THEN 1
+            WHEN search_tier < {SearchTier.BRANDED} AND (common_name <> '' OR {uses} >= {POPULAR_USES}) THEN 2
+            ELSE 3
           END,
           search_tier,
+          CASE WHEN {household} THEN 0 ELSE 1 END,
           CASE
             WHEN search_text = %(q)s THEN 0
             WHEN search_text LIKE %(q_head)s ESCAPE '\\' THEN 1
@@ -76,7 +91,6 @@ def _order_by(first: str = "", alias: str = "ranked") -> str:
             WHEN search_text LIKE %(first_start)s OR search_text LIKE %(last_start)s THEN 3
             ELSE 4
           END,
-          CASE WHEN {household} THEN 0 ELSE 1 END,
           {uses} DESC,
           LENGTH(name), name, id
     """
@@ -124,6 +138,9 @@ def _params(query: str, user_id) -> dict:
         "user": user_id if user_id is not None else -1,
         "q": folded,
         "q_one": folded[:-1] if folded.endswith("s") else folded,  # "eggs" is the everyday "egg"
+        # an everyday name that ends with the query ("french fries" for "fries")
+        "q_tail": "% " + escaped,
+        "q_one_tail": "% " + _like_escape(folded[:-1] if folded.endswith("s") else folded),
         "q_head": escaped + ",%",
         "q_start": escaped + "%",
         # a name headed by one of the words ("Pizza, cheese" for "cheese pizza"); words are [0-9a-z]+

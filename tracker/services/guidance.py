@@ -320,6 +320,7 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
                 "logged": d.date in logged_dates,
                 "total_mg": d.total_mg,
                 "target_mg": d.target_mg,
+                "supplement_over_limit": d.supplement_over_limit,
                 "symptoms": d.date in symptom_dates,
             }
             for d in days

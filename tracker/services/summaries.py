@@ -185,6 +185,7 @@ def period_summary(*, user: AbstractBaseUser, end: date, days: int, profile: Pro
                 "total_mg": day.total_mg,
                 "target_mg": day.target_mg,
                 "no_data": not counted[day.date],
+                "supplement_over_limit": day.supplement_over_limit,
                 "rolling_7_day_mg": round_mg(sum(recent, Decimal(0)) / len(recent)) if recent else None,
             }
         )
@@ -198,6 +199,7 @@ def period_summary(*, user: AbstractBaseUser, end: date, days: int, profile: Pro
         if with_data
         else None,
         "days_target_met": sum(1 for d in with_data if d.total_mg >= d.target_mg),
+        "days_over_limit": sum(1 for d in with_data if d.supplement_over_limit),
         "target_mg": window[-1].target_mg,
         "top_foods": top_foods(
             user_id=user.pk, start=start, end=end, logged=[d for d in window[6:] if d.logged]

@@ -96,6 +96,29 @@ export async function logEntry(collection, payload, { label, mg, counted = true 
   return { entry: null, queued: true };
 }
 
+// Log several entries in one request (entries/batch/: all stored or none): a meal built in one go.
+// ``items``: [{ collection, payload, label, mg }]. Offline or with the server in trouble, every entry
+// waits in the outbox, as logEntry does; a 4xx is the user's to fix.
+export async function logEntries(items) {
+  const entries = items.map((item) => ({ ...item, body: { id: crypto.randomUUID(), ...item.payload } }));
+  if (navigator.onLine) {
+    try {
+      const result = await api("entries/batch/", { method: "POST", body: { entries: entries.map((e) => ({ type: TYPES[e.collection], ...e.body })) } });
+      return { result, queued: false };
+    } catch (error) {
+      if (!isNetworkError(error) && !(error.status >= 500 || error.status === 429)) throw error;
+    }
+  }
+  for (const e of entries) {
+    await store("readwrite", (s) => s.put({ id: e.body.id, owner, collection: e.collection, body: e.body, label: e.label, mg: e.mg, counted: true, queuedAt: Date.now() }));
+  }
+  await changed();
+  if ("serviceWorker" in navigator && "SyncManager" in window) {
+    navigator.serviceWorker.ready.then((r) => r.sync.register("outbox")).catch(() => {});
+  }
+  return { result: null, queued: true };
+}
+
 let flushing = null;
 // Send what waits in one round trip: batches of up to 100 entries to entries/batch/, which stores all
 // of a batch or none, and stores a replayed id once. A 2xx empties those entries from the outbox. A

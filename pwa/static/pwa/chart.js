@@ -32,14 +32,17 @@ export function dayBars({ days, target, label, showValues = days.length <= 10, o
       const x = i * slot + gap; const w = slot - 2 * gap;
       const food = Number(d.food_mg); const supplements = Number(d.supplement_mg); const total = Number(d.total_mg);
       const tick = days.length <= 10 ? weekday(d.date) : (i % 5 === 0 || i === days.length - 1 ? dayOfMonth(d.date) : "");
-      return h("g", { class: `day${d.no_data ? " no-data" : ""}${total >= d.target_mg ? " met" : ""}`, "data-date": d.date },
+      // a day whose supplements passed the upper limit is marked as such, whatever its total
+      const over = Boolean(d.supplement_over_limit);
+      return h("g", { class: `day${d.no_data ? " no-data" : ""}${total >= d.target_mg && !over ? " met" : ""}${over ? " over" : ""}`, "data-date": d.date },
         d.no_data
           ? h("rect", { class: "bar empty", x, y: base - 6, width: w, height: 6 })
           : [
             h("rect", { class: "bar food", x, y: y(food), width: w, height: Math.max(base - y(food), 0) }),
             supplements > 0 ? h("rect", { class: "bar supplement", x, y: y(total), width: w, height: Math.max(y(food) - y(total), 0) }) : null,
           ],
-        showValues ? h("text", { class: "value", x: x + w / 2, y: d.no_data ? base - 10 : y(total) - 5, "text-anchor": "middle", text: d.no_data ? "no data" : String(Math.round(total)) }) : null,
+        showValues ? h("text", { class: "value", x: x + w / 2, y: d.no_data ? base - 10 : y(total) - 5, "text-anchor": "middle", text: d.no_data ? "no data" : `${over ? "⚠ " : ""}${Math.round(total)}` }) : null,
+        over && !showValues ? h("text", { class: "value over-mark", x: x + w / 2, y: y(total) - 3, "text-anchor": "middle", text: "⚠" }) : null,
         tick ? h("text", { x: i * slot + slot / 2, y: height - 8, "text-anchor": "middle", text: tick }) : null);
     }),
     h("line", { class: "target", x1: 0, x2: WIDTH, y1: y(target), y2: y(target) }));
@@ -85,6 +88,6 @@ export function daysTable(days, { rolling = false } = {}) {
       ...(d.no_data
         ? [h("td", { colspan: rolling ? 4 : 3, text: "no data (before your account)", class: "muted" })]
         : [h("td", { text: `${Math.round(Number(d.food_mg))} mg` }), h("td", { text: `${Math.round(Number(d.supplement_mg))} mg` }),
-          h("td", { text: `${Math.round(Number(d.total_mg))} mg` }),
+          h("td", { text: `${Math.round(Number(d.total_mg))} mg${d.supplement_over_limit ? " ⚠ supplements over the upper limit" : ""}` }),
           rolling ? h("td", { text: d.rolling_7_day_mg === null ? "" : `${Math.round(Number(d.rolling_7_day_mg))} mg` }) : null])))));
 }

@@ -1,7 +1,9 @@
 // Guidance shared by the screens: red-flag messages (urgent first, shown until dismissed), the fixed
 // lists the forms choose from, and the "not medical advice" line that goes with every piece of advice.
 import { api } from "./api.js";
-import { fill, h, toast } from "./ui.js";
+import { fill, h, sourceNames, toast } from "./ui.js";
+
+export { sourceNames };
 
 let lists = null;
 
@@ -32,8 +34,8 @@ export function redFlagBox(flags) {
     "data-code": flag.code,
   },
   h("h3", { text: flag.title }),
-  h("p", { text: flag.message }),
-  h("p", { class: "source", text: `Source: ${flag.source}` }),
+  h("p", { text: sourceNames(flag.message) }),
+  h("p", { class: "source", text: `Source: ${sourceNames(flag.source)}` }),
   disclaimer(),
   h("button", { type: "button", class: "small secondary", "aria-label": `Dismiss: ${flag.title}`, onclick: async () => {
     try {

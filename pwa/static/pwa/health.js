@@ -2,12 +2,12 @@
 // how your medicines and a supplement should be spaced, and serum magnesium results from the lab.
 import { api } from "./api.js";
 import { disclaimer, guidanceLists } from "./guidance.js";
-import { field, fill, h, isCurrent, screen, showErrors, toast } from "./ui.js";
+import { field, fill, h, isCurrent, screen, showErrors, sourceNames, toast } from "./ui.js";
 
 function riskList(factors) {
   if (!factors.length) return h("p", { class: "hint", id: "risk-factors", text: "None of the listed risk factors." });
   return h("ul", { class: "facts", id: "risk-factors" }, ...factors.map((f) => h("li", {},
-    h("strong", { text: f.title }), h("span", { text: ` ${f.meaning} ` }), h("small", { text: f.source }))));
+    h("strong", { text: f.title }), h("span", { text: ` ${sourceNames(f.meaning)} ` }), h("small", { text: sourceNames(f.source) }))));
 }
 
 function healthForm(profile, lists, onSaved) {
@@ -85,7 +85,7 @@ function labItem(lab) {
   return h("li", { class: "lab" },
     h("p", {}, h("strong", { text: `${lab.taken_on}: ${lab.value} ${UNIT[lab.unit]}` }), " ", h("span", { class: `badge ${lab.flag}`, text: lab.flag })),
     h("p", { class: "hint", text: `= ${lab.values.mg_dl} mg/dL · ${lab.values.mmol_l} mmol/L · ${lab.values.meq_l} mEq/L` }),
-    h("p", { text: lab.message }));
+    h("p", { text: sourceNames(lab.message) }));
 }
 
 export async function healthScreen() {

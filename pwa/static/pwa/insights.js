@@ -18,8 +18,8 @@ function chart(days) {
   ...days.map((d, i) => {
     const total = Number(d.total_mg);
     return h("g", {},
-      d.logged ? h("rect", { class: `bar${total >= d.target_mg ? " met" : ""}`, x: i * slot + slot * 0.15, y: y(total), width: slot * 0.7, height: Math.max(height - bottom - y(total), 0) },
-        h("title", { text: `${d.date}: ${Math.round(total)} mg` })) : null,
+      d.logged ? h("rect", { class: `bar${d.supplement_over_limit ? " over" : total >= d.target_mg ? " met" : ""}`, x: i * slot + slot * 0.15, y: y(total), width: slot * 0.7, height: Math.max(height - bottom - y(total), 0) },
+        h("title", { text: `${d.date}: ${Math.round(total)} mg${d.supplement_over_limit ? ", supplements over the upper limit" : ""}` })) : null,
       d.symptoms ? h("circle", { class: "symptom-dot", cx: i * slot + slot / 2, cy: height - 6, r: Math.min(4, slot / 3) }) : null);
   }),
   h("line", { class: "target", x1: 0, x2: width, y1: targetY, y2: targetY }));
@@ -48,7 +48,7 @@ export async function insightsScreen(weeks) {
       h("details", {}, h("summary", { text: "Each day as a table" }),
         h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Day" }), h("th", { scope: "col", text: "Magnesium" }), h("th", { scope: "col", text: "Symptom" }))),
           h("tbody", {}, ...data.days.map((d) => h("tr", {}, h("th", { scope: "row", text: d.date }),
-            h("td", { text: d.logged ? mg(d.total_mg) : "not logged" }), h("td", { text: d.symptoms ? "yes" : "" }))))))),
+            h("td", { text: d.logged ? `${mg(d.total_mg)}${d.supplement_over_limit ? " ⚠ supplements over the upper limit" : ""}` : "not logged" }), h("td", { text: d.symptoms ? "yes" : "" }))))))),
     data.closing_foods.length ? h("section", { class: "card", "aria-label": "Closing the gap" },
       h("h3", { text: `To close your usual gap of ${mg(data.usual_gap_mg)}, any one of:` }),
       h("ul", { id: "closing-foods" }, ...data.closing_foods.map((c) => h("li", { text: c.text })))) : null,

@@ -1,6 +1,6 @@
 // Reminders: add, edit, switch on and off, test, and push on this phone.
 import { api, ApiError } from "./api.js";
-import { errorsOf, field, fill, h, isCurrent, screen, showErrors, toast } from "./ui.js";
+import { errorsOf, field, fill, h, isCurrent, screen, showErrors, sourceNames, toast } from "./ui.js";
 import { rerender } from "./state.js";
 
 
@@ -63,7 +63,7 @@ export async function remindersScreen() {
     h("ul", { class: "entries", "aria-label": "Your reminders" }, ...reminders.results.map((r) => h("li", { class: "reminder" },
       h("span", { class: "what" }, h("strong", { text: label(r) }), " · ",
         h("small", { text: `${r.weekdays.length === 7 ? "every day" : r.weekdays.map((d) => DAYS[d]).join(" ")} · ${r.channels.map((c) => (c === "web_push" ? "push" : c)).join(", ")}` })),
-      ...(r.spacing || []).map((note) => h("p", { class: `spacing ${note.level}`, text: note.message })),
+      ...(r.spacing || []).map((note) => h("p", { class: `spacing ${note.level}`, text: sourceNames(note.message) })),
       h("label", { class: "check" }, h("input", { type: "checkbox", checked: r.enabled, "aria-label": `${label(r)} on`,
         onchange: async (e) => { await api(`reminders/${r.id}/`, { method: "PATCH", body: { enabled: e.target.checked } }); } }), "On"),
       h("button", { type: "button", class: "small secondary", onclick: () => fill(editor, reminderForm(r, rerender)) }, "Edit"),

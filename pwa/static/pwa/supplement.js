@@ -40,8 +40,7 @@ export async function supplementScreen() {
     try {
       const elemental = compound ? Number(amount.value) * f.elemental_fraction : Number(amount.value);
       const { entry, queued } = await logEntry("supplement-doses/", payload, { label: f.name.includes("(") ? f.name : `${f.name} (supplement)`, mg: elemental, counted: f.route === "oral" });
-      const notable = (entry?.advice || []).filter((a) => a.level !== "info" || a.code === "topical");
-      state.lastDoseAdvice = notable.length ? notable : null;
+      state.lastDoseAdvice = entry?.advice?.length ? entry.advice : null; // Today shows what it says
       if (entry?.day?.supplement_over_limit) toast(`Over the ${entry.day.supplement_upper_limit_mg} mg upper limit for supplements today.`);
       else toast(queued ? "Saved offline; it will be sent when you are back online." : `Logged ${f.name}.`);
       location.hash = "#/today";

@@ -1,8 +1,8 @@
 // Today: the ring of total against target, red flags, the last dose's advice, and the day's entries by
 // meal with Again, delete and undo, copy yesterday's meal and save a meal.
 import { api, discard, mine } from "./api.js";
-import { mealAt, MEALS } from "./food.js";
-import { currentRedFlags, disclaimer, redFlagBox } from "./guidance.js";
+import { MEALS, mealSelect } from "./food.js";
+import { currentRedFlags, disclaimer, redFlagBox, sourceNames } from "./guidance.js";
 import { addDays, errorsOf, field, h, isCurrent, mg, screen, showErrors, toast } from "./ui.js";
 import { rerender, state } from "./state.js";
 
@@ -31,12 +31,16 @@ export async function todayScreen(date) {
   const day = summary.date;
   if (!other) state.profile.today = day;
   const none = { results: [] };
-  const [intakes, doses, waiting, flags] = await Promise.all([
+  const before = addDays(day, -1);
+  const [intakes, doses, waiting, flags, yesterday] = await Promise.all([
     api(`intakes/?start=${day}&end=${day}&page_size=200`).catch((error) => { if (fresh) throw error; return none; }),
     api(`supplement-doses/?start=${day}&end=${day}&page_size=200`).catch((error) => { if (fresh) throw error; return none; }),
     mine(), other ? [] : currentRedFlags(),
+    api(`intakes/?start=${before}&end=${before}&page_size=200`).catch(() => none),
   ]);
-  const advice = state.lastDoseAdvice;
+  // "Copy yesterday's …" only for a meal that exists
+  const yesterdayMeals = new Set(yesterday.results.map((e) => e.meal));
+  const advice = state.lastDoseAdvice || [];
   state.lastDoseAdvice = null;
   // Entries waiting offline count on the day they were logged for, marked as waiting.
   const waitingToday = waiting.filter((w) => localDay.format(new Date(w.body.consumed_at || w.body.taken_at || Date.now())) === day);
@@ -50,24 +54,29 @@ export async function todayScreen(date) {
   const limit = summary.supplement_upper_limit_mg;
   const overLimit = limit === null ? supplementsToday > 0 : supplementsToday > limit;
   const waitingIn = (slot) => waitingToday.filter((w) => w.collection === "intakes/" && w.body.meal === slot).reduce((sum, w) => sum + Number(w.mg), 0);
-  const entryRow = (row) => h("li", {},
-    h("span", {}, row.text, h("br"), h("strong", { text: mg(row.mg) })),
-    h("span", { class: "actions" },
-      row.kind === "intakes" ? h("button", { type: "button", class: "small secondary", "aria-label": `Again: ${row.text}`, onclick: () => logAgain(row) }, "Again") : null,
-      h("button", { type: "button", class: "small secondary", "aria-label": `Delete ${row.text}`, onclick: () => removeEntry(row) }, "Delete")));
-  const foods = intakes.results.map((e) => ({ kind: "intakes", id: e.id, meal: e.meal, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, meal: e.meal, note: e.note } }));
-  const supplements = doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, at: d.taken_at, text: d.route === "oral" ? `${d.form_name} (supplement)` : `${d.form_name.replace(/ \((topical|intravenous)\)$/, "")} (${d.route === "topical" ? "on the skin" : "hospital record"}, not counted)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } }));
+  // A compact row: the food and its amount, the mg; a tap opens it to edit (portion, amount, meal,
+  // time), log it again or delete it.
+  const entryRow = (row) => {
+    const li = h("li", { class: "entry" },
+      h("button", { type: "button", class: "entry-open", "aria-expanded": "false", "aria-label": `${row.text}, ${mg(row.mg)}: edit`, onclick: (event) => openEntry(li, row, event.currentTarget) },
+        h("span", { class: "what", text: row.text }), h("strong", { text: mg(row.mg) })));
+    return li;
+  };
+  const foods = intakes.results.map((e) => ({ kind: "intakes", id: e.id, day, name: e.food_name, meal: e.meal, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, meal: e.meal, note: e.note } }));
+  const supplements = doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, day, name: d.form_name, at: d.taken_at, text: d.route === "oral" ? `${d.form_name} (supplement)` : `${d.form_name.replace(/ \((topical|intravenous)\)$/, "")} (${d.route === "topical" ? "on the skin" : "hospital record"}, not counted)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } }));
   const byTime = (a, b) => a.at.localeCompare(b.at);
   const meals = MEALS.map(([slot, title]) => {
     const entries = foods.filter((f) => f.meal === slot).sort(byTime);
     return h("section", { class: "meal", "aria-label": title },
       h("h3", { class: "meal-head" }, h("span", { text: title }), h("span", { class: "subtotal", id: `meal-${slot}`, text: mg(Number(summary.meals[slot]) + waitingIn(slot)) })),
-      entries.length
-        ? h("ul", { class: "entries" }, ...entries.map(entryRow))
-        : other ? h("p", { class: "hint", text: "Nothing logged." })
-          : h("button", { type: "button", class: "link", onclick: () => copyYesterday(slot, title, day) }, `Copy yesterday's ${title.toLowerCase()}`),
-      entries.length ? h("button", { type: "button", class: "link", onclick: (event) => saveAsMeal(event.target, entries, title) }, `Save ${title.toLowerCase()} as a meal`) : null);
+      entries.length ? h("ul", { class: "entries" }, ...entries.map(entryRow)) : null,
+      h("div", { class: "meal-actions" },
+        h("a", { class: "button small", href: other ? `#/log/${slot}/${day}` : `#/log/${slot}`, "aria-label": `Add food to ${title.toLowerCase()}` }, "+ Add"),
+        !entries.length && yesterdayMeals.has(slot)
+          ? h("button", { type: "button", class: "link", onclick: () => copyYesterday(slot, title, day) }, `Copy ${other ? "the day before's" : "yesterday's"} ${title.toLowerCase()}`) : null,
+        entries.length ? h("button", { type: "button", class: "link", onclick: (event) => saveAsMeal(event.target, entries, title) }, "Save as a meal") : null));
   });
+  const shownAdvice = advice.filter((a) => !(overLimit && a.code === "over_limit"));
   if (!isCurrent("today")) return;
   const heading = other ? new Date(`${day}T12:00:00Z`).toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }) : "Today";
   screen(heading,
@@ -77,7 +86,7 @@ export async function todayScreen(date) {
       ring(total, summary.target_mg),
       h("ul", { class: "numbers" },
         h("li", {}, h("strong", { id: "total", text: mg(total) }), ` of ${summary.target_mg} mg`),
-        h("li", { id: "remaining", text: `${mg(remaining)} to go` }),
+        h("li", { id: "remaining", class: remaining > 0 ? null : "reached", text: remaining > 0 ? `${mg(remaining)} to go` : "Target reached" }),
         h("li", { text: `Food ${mg(Number(summary.food_mg) + pendingFood)} · Supplements ${mg(supplementsToday)}` }),
         pendingFood + pendingSupplements > 0 ? h("li", { id: "waiting-total", class: "hint", text: `${mg(pendingFood + pendingSupplements)} of it waiting to sync` }) : null,
         Number(summary.topical_mg) > 0 ? h("li", { id: "topical", class: "hint", text: `On the skin ${mg(summary.topical_mg)}, not counted` }) : null,
@@ -86,9 +95,10 @@ export async function todayScreen(date) {
       text: limit === null
         ? "Supplements for an infant: no upper limit is established. Ask a clinician."
         : `Supplements today: ${mg(supplementsToday)}, above the ${limit} mg upper limit for supplements. Too much from supplements can cause diarrhoea, nausea, muscle weakness, fatigue and confusion; talk to your doctor before taking more.` }) : null,
-    advice ? h("section", { class: "card", id: "dose-advice", "aria-label": "About your last dose" },
+    // what the dose answer's advice says (the limit itself is the warning above when it is passed)
+    shownAdvice.length ? h("section", { class: "card", id: "dose-advice", "aria-label": "About your last dose" },
       h("h3", { text: "About your last dose" }),
-      h("ul", { class: "facts" }, ...advice.filter((a) => a.code !== "over_limit").map((a) => h("li", { class: a.level, text: a.message }))),
+      h("ul", { class: "facts" }, ...shownAdvice.map((a) => h("li", { class: a.level, text: sourceNames(a.message) }))),
       disclaimer()) : null,
     h("p", { class: "hint", text: summary.target_label }),
     h("div", { class: "row" }, h("a", { class: "button", href: "#/log" }, "Log food"), h("a", { class: "button secondary", href: "#/supplement" }, "Log supplement")),
@@ -120,10 +130,56 @@ function emptyDay(date) {
   };
 }
 
-async function logAgain(row) {
+// The entry opened under its row: portion, amount, meal and time, saved with PATCH; "Log again" lands in
+// the meal chosen there (the entry's own by default), now; delete with undo.
+async function openEntry(li, row, button) {
+  const open = li.querySelector("form");
+  if (open) { open.remove(); button.setAttribute("aria-expanded", "false"); return; }
+  li.parentElement.querySelectorAll("form.entry-edit").forEach((f) => { f.previousElementSibling?.setAttribute("aria-expanded", "false"); f.remove(); });
+  const errors = h("div");
+  const form = h("form", { class: "entry-edit", "aria-label": `Edit ${row.text}` });
+  if (row.kind === "intakes") {
+    const food = await api(`foods/${row.payload.food}/`).catch(() => ({ portions: [] }));
+    const portion = h("select", { name: "portion" },
+      ...food.portions.map((p) => h("option", { value: p.id, text: p.label, selected: p.id === row.payload.portion })),
+      h("option", { value: "grams", text: "grams", selected: !row.payload.portion }));
+    const amount = h("input", { name: "amount", type: "number", inputmode: "decimal", min: "0.1", max: "5000", step: "any", value: row.payload.portion ? row.payload.quantity : row.payload.grams });
+    portion.addEventListener("change", () => { amount.value = portion.value === "grams" ? "100" : "1"; });
+    const meal = mealSelect(row.meal);
+    const time = h("input", { name: "time", type: "time", value: localTime(row.at) });
+    form.append(h("div", { class: "row" }, h("div", {}, ...field("Portion", portion)), h("div", {}, ...field("Amount", amount))),
+      h("div", { class: "row" }, h("div", {}, ...field("Meal", meal)), h("div", {}, ...field("Time", time))));
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const byGrams = portion.value === "grams";
+      const body = { ...(byGrams ? { portion: null, grams: amount.value } : { portion: Number(portion.value), quantity: amount.value, grams: null }), meal: meal.value, consumed_at: `${row.day}T${time.value}:00` };
+      try {
+        await api(`intakes/${row.id}/`, { method: "PATCH", body });
+        toast(`Saved ${row.name}.`);
+        rerender();
+      } catch (error) { showErrors(errors, error); }
+    });
+    form.append(errors, h("div", { class: "row" }, h("button", { type: "submit" }, "Save"),
+      h("button", { type: "button", class: "secondary", onclick: () => logAgain(row, meal.value) }, "Log again"),
+      h("button", { type: "button", class: "secondary danger", onclick: () => removeEntry(row) }, "Delete")));
+  } else {
+    form.append(errors, h("div", { class: "row" },
+      h("button", { type: "button", class: "secondary danger", onclick: () => removeEntry(row) }, "Delete")));
+    form.addEventListener("submit", (event) => event.preventDefault());
+  }
+  li.append(form);
+  button.setAttribute("aria-expanded", "true");
+  form.querySelector("select, input, button")?.focus();
+}
+
+function localTime(iso) {
+  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: state.profile.time_zone }).format(new Date(iso));
+}
+
+async function logAgain(row, meal) {
   try {
-    await api(`intakes/${row.id}/log-again/`, { method: "POST", body: { id: crypto.randomUUID(), meal: mealAt() } });
-    toast(`Logged ${row.text} again.`);
+    await api(`intakes/${row.id}/log-again/`, { method: "POST", body: { id: crypto.randomUUID(), meal } });
+    toast(`Logged ${row.name} again (${meal}).`);
     rerender();
   } catch (error) { toast(errorsOf(error)[0]); }
 }

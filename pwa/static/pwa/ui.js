@@ -28,6 +28,21 @@ export function fill(el, ...children) {
   el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
 
+// The reference's source tags ([ODS], [S4]) as the sources' names, for people who have not read it.
+const SOURCES = {
+  ODS: "NIH Office of Dietary Supplements",
+  CARD: "USDA values on the product card",
+  S0: "article: How magnesium regulates muscle and nerve function",
+  S1: "article: The role of magnesium in muscle and nerve function",
+  S2: "article: Muscle spasms vs muscle twitching",
+  S3: "article: Can low magnesium cause leg twitching",
+  S4: "article: Magnesium and muscle jerks",
+};
+export function sourceNames(text) {
+  return String(text ?? "").replace(/(\[(ODS|CARD|S[0-4])\])+/g, (tags) => `(${[...tags.matchAll(/\[([A-Z0-9]+)\]/g)].map((m) => SOURCES[m[1]]).join("; ")})`)
+    .replace(/\( \(/g, "(").replace(/\(\(([^()]*)\)\)/g, "($1)");
+}
+
 export const mg = (value) => `${Math.round(Number(value))} mg`;
 let uid = 0;
 export const fieldId = (name) => `f-${name}-${++uid}`;
@@ -86,8 +101,11 @@ export function isCurrent(name) {
   return (known.has(shown) ? shown : "today") === name;
 }
 
+// A new screen opens at its top with the focus on its heading (a screen reader starts there too).
 export function screen(title, ...content) {
-  fill(main, h("h2", { text: title }), ...content);
-  main.focus({ preventScroll: true });
+  const heading = h("h2", { text: title, tabindex: "-1" });
+  fill(main, heading, ...content);
+  window.scrollTo(0, 0);
+  heading.focus({ preventScroll: true });
 }
 

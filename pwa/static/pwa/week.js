@@ -22,6 +22,7 @@ function topFoods(foods) {
 function averageText(body, days) {
   if (!body.days_with_data) return "No data in these days.";
   return `Average ${mg(body.average_mg)} a day · on target ${body.days_target_met} of ${body.days_with_data} ${body.days_with_data === 1 ? "day" : "days"}`
+    + (body.days_over_limit ? ` · supplements over the upper limit on ${body.days_over_limit} ${body.days_over_limit === 1 ? "day" : "days"} (⚠)` : "")
     + (body.days_with_data < days ? ` (${days - body.days_with_data} before your account left out)` : "");
 }
 
@@ -38,7 +39,7 @@ export async function weekScreen(end) {
   screen("Week", tabs("week"),
     h("div", { class: "card" },
       dayBars({ days: week.days, target: week.target_mg, label: `Magnesium per day from ${week.start} to ${week.end}, food and supplements stacked; the table below lists each day`, onTap: openDay }),
-      legend([["food", "Food"], ["supplement", "Supplements"], ["target", `Target ${week.target_mg} mg`]]),
+      legend([["food", "Food"], ["supplement", "Supplements"], ["target", `Target ${week.target_mg} mg`], ...(week.days_over_limit ? [["over", "⚠ supplements over the limit"]] : [])]),
       h("p", { class: "hint", text: "Tap a day to open it." }),
       h("p", { id: "week-average", text: averageText(week, 7) }),
       daysTable(week.days)),
@@ -62,7 +63,7 @@ async function period(name, title, days, end, draw) {
 export function monthScreen(end) {
   return period("month", "30 days", 30, end, (body) => h("div", {},
     dayBars({ days: body.days, target: body.target_mg, onTap: openDay, label: `Magnesium per day from ${body.start} to ${body.end}; the table below lists each day` }),
-    legend([["food", "Food"], ["supplement", "Supplements"], ["target", `Target ${body.target_mg} mg`]])));
+    legend([["food", "Food"], ["supplement", "Supplements"], ["target", `Target ${body.target_mg} mg`], ...(body.days_over_limit ? [["over", "⚠ supplements over the limit"]] : [])])));
 }
 
 export function trendScreen(end) {

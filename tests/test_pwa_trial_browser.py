@@ -75,11 +75,11 @@ def test_offline_entries_count_can_be_deleted_and_a_sync_says_so_without_coverin
     expect(page.locator(".ring-part")).to_have_count(1)
     context.set_offline(True)
     page.get_by_role("navigation").get_by_role("link", name="Food").click()
-    quick = page.get_by_role("button", name="Almonds", exact=True)
+    quick = page.get_by_role("button", name="Add Almonds", exact=True)
     expect(quick).to_be_visible()  # recent and frequent, offline
     quick.click()
-    expect(page.locator("#preview")).to_have_text("78 mg of magnesium")
-    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".tray-total")).to_have_text("1 food · 78 mg")
+    page.locator("#log-tray").click()
     expect(page.locator("#total")).to_have_text("156 mg")  # the waiting entry counts
     expect(page.locator("#waiting-total")).to_have_text("78 mg of it waiting to sync")
     expect(page.locator("#remaining")).to_have_text("164 mg to go")

@@ -187,13 +187,13 @@ export async function logScreen() {
   const meals = h("ul", { class: "entries", "aria-label": "Your saved meals" });
   const quick = h("div", { class: "chips", "aria-label": "Recent and frequent foods" });
   screen("Log food",
-    h("div", { class: "row meal-bar" }, h("div", {}, ...field("Meal", meal)), h("div", {}, ...field("Day", day))),
-    tray,
     h("div", { class: "card" }, ...field("Search foods or type a barcode", search), results,
+      h("div", { class: "row meal-bar" }, h("div", {}, ...field("Meal", meal)), h("div", {}, ...field("Day", day))),
       h("div", { class: "row" },
         h("button", { type: "button", class: "secondary", onclick: () => scanPanel(chosen, tray) }, "Scan barcode"),
         h("button", { type: "button", class: "secondary", onclick: () => ownFoodForm(chosen, {}, null, tray) }, "Add your own"))),
     chosen,
+    tray,
     h("h3", { text: "Recent and frequent" }), quick,
     h("h3", { text: "Your meals" }), meals);
   showTray(tray);

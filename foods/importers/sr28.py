@@ -104,6 +104,13 @@ def measure_label(amount: str, description: str) -> str | None:
     return f"{amount_text(quantity)} {description}"[:100]
 
 
+def _serving_first(measure) -> tuple:
+    """USDA's order, except that a single fluid ounce goes last: the first measure is what the app
+    offers first, and nobody drinks one fluid ounce of coffee ("1 cup (8 fl oz)" comes first)."""
+    seq, amount, description, _ = measure
+    return (description.strip().lower() == "fl oz" and amount.strip() in ("1", "1.0"), seq)
+
+
 def read_release(source: Path) -> Iterator[dict]:
     """Every food of the release that has a magnesium value, in NDB order: ``ndb_no``,
     ``food_group``, ``name``, ``magnesium_mg_per_100g`` (Decimal) and ``measures`` ([label, grams])."""
@@ -125,7 +132,7 @@ def read_release(source: Path) -> Iterator[dict]:
             continue
         ndb = fields[0]
         portions: list = []
-        for _, amount, description, grams in sorted(measures.get(ndb, [])):
+        for _, amount, description, grams in sorted(measures.get(ndb, []), key=_serving_first):
             add_portion(portions, measure_label(amount, description), grams)
         yield {
             "ndb_no": ndb,

@@ -41,6 +41,20 @@ DAY = [
 BARCODE = "4006381333931"  # valid check digit, unknown here; Open Food Facts does not answer
 
 
+# The contrast of every SVG text on the screen against the card behind it (axe does not check SVG text).
+SVG_TEXT_CONTRAST = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = ([r, g, b]) => [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; })
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  return [...document.querySelectorAll("main svg text")].map((t) => {
+    let el = t.closest("svg").parentElement;
+    while (el && getComputedStyle(el).backgroundColor.startsWith("rgba(0, 0, 0, 0")) el = el.parentElement;
+    const [a, b] = [lum(rgb(getComputedStyle(t).fill)), lum(rgb(getComputedStyle(el || document.body).backgroundColor))];
+    return { text: t.textContent, ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05) };
+  });
+}"""
+
+
 class Counter:
     """Each call is one action of the person: a tap, a field filled or an option chosen."""
 
@@ -126,3 +140,9 @@ def test_a_real_day_takes_at_most_40_actions_and_every_mg_is_the_apis(page, live
         expect(page.locator(f"#meal-{meal}")).to_have_text(f"{round(float(day['meals'][meal]))} mg")
     assert float(day["supplement_mg"]) == 120
     assert {e["meal"] for e in entries} == {meal for meal, _ in DAY}
+
+    # the ring's percentage is readable in both themes (SVG text: measured here, axe does not)
+    for scheme in ("light", "dark"):
+        page.emulate_media(color_scheme=scheme)
+        texts = page.evaluate(SVG_TEXT_CONTRAST)
+        assert texts and all(t["ratio"] >= 4.5 for t in texts), (scheme, texts)

@@ -87,7 +87,7 @@ export async function todayScreen(date) {
       h("ul", { class: "numbers" },
         h("li", {}, h("strong", { id: "total", text: mg(total) }), ` of ${summary.target_mg} mg`),
         h("li", { id: "remaining", class: remaining > 0 ? null : "reached", text: remaining > 0 ? `${mg(remaining)} to go` : "Target reached" }),
-        h("li", { text: `Food ${mg(Number(summary.food_mg) + pendingFood)} · Supplements ${mg(supplementsToday)}` }),
+        h("li", {}, h("span", { class: "nowrap", text: `Food ${mg(Number(summary.food_mg) + pendingFood)}` }), " · ", h("span", { class: "nowrap", text: `Supplements ${mg(supplementsToday)}` })),
         pendingFood + pendingSupplements > 0 ? h("li", { id: "waiting-total", class: "hint", text: `${mg(pendingFood + pendingSupplements)} of it waiting to sync` }) : null,
         Number(summary.topical_mg) > 0 ? h("li", { id: "topical", class: "hint", text: `On the skin ${mg(summary.topical_mg)}, not counted` }) : null,
         Number(summary.intravenous_mg) > 0 ? h("li", { id: "intravenous", class: "hint", text: `Intravenous (hospital record) ${mg(summary.intravenous_mg)}, not counted` }) : null)),

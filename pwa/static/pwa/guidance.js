@@ -3,8 +3,6 @@
 import { api } from "./api.js";
 import { fill, h, sourceNames, toast } from "./ui.js";
 
-export { sourceNames };
-
 let lists = null;
 
 // Symptom kinds, body areas, conditions, medicines, aims and lab units, with the user's red flags and

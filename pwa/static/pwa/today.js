@@ -2,8 +2,8 @@
 // meal with Again, delete and undo, copy yesterday's meal and save a meal.
 import { api, discard, mine } from "./api.js";
 import { MEALS, mealSelect } from "./food.js";
-import { currentRedFlags, disclaimer, redFlagBox, sourceNames } from "./guidance.js";
-import { addDays, errorsOf, field, h, isCurrent, mg, screen, showErrors, toast } from "./ui.js";
+import { currentRedFlags, disclaimer, redFlagBox } from "./guidance.js";
+import { addDays, errorsOf, field, h, isCurrent, mg, screen, showErrors, sourceNames, toast } from "./ui.js";
 import { rerender, state } from "./state.js";
 
 

@@ -42,7 +42,7 @@ How it stays fast:
 from django.db import connection, transaction
 
 from foods.catalogue_cache import cached_catalogue
-from foods.models import Food, SearchTier
+from foods.models import SearchTier
 from foods.text import fold, search_words
 
 BRANDED_CANDIDATES = 1000
@@ -185,14 +185,13 @@ def search_foods(
     base = _postgres if connection.vendor == "postgresql" else _sqlite
     personal = []
     if user_id is not None:
-        found = base(words, query, user_id, recent_sql, MAX_RESULTS, 0, category, personal=True)
-        personal = _keyed(found)
+        personal = base(words, query, user_id, recent_sql, MAX_RESULTS, 0, category, personal=True)
     depth = offset + limit + len(personal)
     while True:
         bucket = min(-(-depth // SHARED_PAGE) * SHARED_PAGE, MAX_RESULTS + SHARED_PAGE)
-        key = f"search:{connection.vendor}:{category or ''}:{bucket}:{fold(query)}"
+        key = f"search-rows:{connection.vendor}:{category or ''}:{bucket}:{fold(query)}"
         shared = cached_catalogue(
-            key, lambda bucket=bucket: _keyed(_ranked(words, query, None, (), category, bucket, base))
+            key, lambda bucket=bucket: _ranked(words, query, None, (), category, bucket, base)
         )
         groups = _grouped(personal + shared)
         # folding sources into one row shortens the list: rank deeper while a page is not full
@@ -201,16 +200,14 @@ def search_foods(
         depth = bucket * 2
 
 
-def _keyed(ids: list[int]) -> list[tuple[int, str]]:
-    """Each id with the key of the food as a person sees it (its name and brand, folded)."""
-    names = {
-        pk: (name, brand)
-        for pk, name, brand in Food.objects.filter(pk__in=ids).values_list("pk", "name", "brand")
-    }
-    return [(pk, f"{fold(names[pk][0])}|{fold(names[pk][1])}") for pk in ids if pk in names]
+def _found(cursor) -> list[tuple[int, str]]:
+    """The rows a ranking query returned (id, name, brand), each as its id and the key of the food as
+    a person sees it (its name and brand, folded): foods of one key are one result."""
+    return [(pk, f"{fold(name)}|{fold(brand)}") for pk, name, brand in cursor.fetchall()]
 
 
 def _grouped(ranked: list[tuple[int, str]]) -> list[tuple[int, list[int]]]:
+    """(id, key) pairs, best first, as one (id, other ids) per key."""
     groups: dict[str, tuple[int, list[int]]] = {}
     for pk, key in ranked:
         group = groups.get(key)
@@ -221,7 +218,7 @@ def _grouped(ranked: list[tuple[int, str]]) -> list[tuple[int, list[int]]]:
     return list(groups.values())
 
 
-def _ranked(words, query, user_id, recent_ids, category, limit, base) -> list[int]:
+def _ranked(words, query, user_id, recent_ids, category, limit, base) -> list[tuple[int, str]]:
     """Every word; else the most words; else (PostgreSQL) close spellings."""
 
     def search(words, query, user_id, recent_ids, limit, offset):
@@ -238,10 +235,10 @@ def _ranked(words, query, user_id, recent_ids, category, limit, base) -> list[in
     return ids
 
 
-def _most_words(words, query, user_id, recent_ids, limit, search) -> list[int]:
+def _most_words(words, query, user_id, recent_ids, limit, search) -> list[tuple[int, str]]:
     """No food has every word ("oatmeal made with milk"): the foods that have the most of them, each
     word's matches ranked as above."""
-    hits: dict[int, list] = {}
+    hits: dict[tuple[int, str], list] = {}
     for position, word in enumerate(words):
         if word in _FILLER_WORDS:
             continue
@@ -268,7 +265,9 @@ def _visible(params: dict, category: str | None, prefix: str = "") -> str:
     return clause
 
 
-def _postgres(words, query, user_id, recent_ids, limit, offset, category=None, personal=False) -> list[int]:
+def _postgres(
+    words, query, user_id, recent_ids, limit, offset, category=None, personal=False
+) -> list[tuple[int, str]]:
     """Two steps: the user's recent foods and every non-branded tier, ranked; then, only when they do
     not fill the page, branded products (which rank after them). In the branded step the words before
     the last must be whole words (stemmed: "beans" is "bean"), the last one may be a prefix: a prefix
@@ -279,13 +278,13 @@ def _postgres(words, query, user_id, recent_ids, limit, offset, category=None, p
     depth = offset + limit
     params["depth"] = depth
     visible = _visible(params, category)
-    columns = "id, name, search_text, search_tier, owner_id, common_name"
+    columns = "id, name, brand, search_text, search_tier, owner_id, common_name"
     recent = _recent(recent_ids)
     ranked = f"CASE WHEN id IN {recent} THEN 1 ELSE 0 END AS recent"
     generic = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(all_prefixes)s)"
     branded = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(last_prefix)s)"
     first = f"""
-        SELECT id FROM (
+        SELECT id, name, brand FROM (
           SELECT {columns}, {ranked} FROM (
             (SELECT {columns} FROM foods_food WHERE id IN {recent} AND {visible} AND {generic})
             UNION
@@ -296,7 +295,7 @@ def _postgres(words, query, user_id, recent_ids, limit, offset, category=None, p
         LIMIT %(depth)s
     """
     second = f"""
-        SELECT id FROM (
+        SELECT id, name, brand FROM (
           SELECT {columns}, 0 AS recent FROM foods_food WHERE {_BRANDED} AND {visible} AND {branded}
           LIMIT {BRANDED_CANDIDATES}
         ) AS ranked
@@ -310,15 +309,15 @@ def _postgres(words, query, user_id, recent_ids, limit, offset, category=None, p
         )
     with connection.cursor() as cursor:
         cursor.execute(first, params)
-        ids = [row[0] for row in cursor.fetchall()]
+        ids = _found(cursor)
         if len(ids) < depth and not personal:
             cursor.execute(second, params)
-            seen = set(ids)
-            ids += [row[0] for row in cursor.fetchall() if row[0] not in seen]
+            seen = {pk for pk, _ in ids}
+            ids += [row for row in _found(cursor) if row[0] not in seen]
     return ids[offset:depth]
 
 
-def _postgres_most_words(words, query, user_id, limit, category=None) -> list[int]:
+def _postgres_most_words(words, query, user_id, limit, category=None) -> list[tuple[int, str]]:
     """No food has every word: among the foods holding any of them (whole foods first, branded ones
     only when no whole food holds one), those holding the most, then the usual ranking."""
     params = _params(query, user_id)
@@ -330,12 +329,12 @@ def _postgres_most_words(words, query, user_id, limit, category=None) -> list[in
     for position, word in enumerate(words):
         params[f"word{position}"] = f"{word}:*"
         hits.append(f"({_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(word{position})s))::int")
-    columns = "id, name, search_text, search_tier, owner_id, common_name"
+    columns = "id, name, brand, search_text, search_tier, owner_id, common_name"
     with connection.cursor() as cursor:
         return _whole_foods_first(
             cursor,
             lambda tier: (
-                f"""SELECT id FROM (
+                f"""SELECT id, name, brand FROM (
                   SELECT {columns}, 0 AS recent, {" + ".join(hits)} AS hits FROM foods_food
                   WHERE {tier} AND {visible} AND {_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(any)s)
                   LIMIT {FALLBACK_CANDIDATES}
@@ -347,18 +346,18 @@ def _postgres_most_words(words, query, user_id, limit, category=None) -> list[in
         )
 
 
-def _whole_foods_first(cursor, sql_for_tier, params) -> list[int]:
-    """The ids the query finds among whole foods, or among branded products when no whole food
+def _whole_foods_first(cursor, sql_for_tier, params) -> list[tuple[int, str]]:
+    """The foods the query finds among whole foods, or among branded products when no whole food
     matches."""
     for tier in (_GENERIC, _BRANDED):
         cursor.execute(sql_for_tier(tier), params)
-        ids = [row[0] for row in cursor.fetchall()]
+        ids = _found(cursor)
         if ids:
             return ids
     return []
 
 
-def _postgres_typos(query, user_id, limit, category=None) -> list[int]:
+def _postgres_typos(query, user_id, limit, category=None) -> list[tuple[int, str]]:
     """Foods whose names hold a word close to the query's: whole foods first, branded ones only when
     no whole food is close."""
     params = _params(query, user_id)
@@ -371,7 +370,7 @@ def _postgres_typos(query, user_id, limit, category=None) -> list[int]:
         return _whole_foods_first(
             cursor,
             lambda tier: (
-                f"""SELECT id FROM foods_food
+                f"""SELECT id, name, brand FROM foods_food
                 WHERE {tier} AND {visible} AND %(q)s <%% search_text
                 ORDER BY word_similarity(%(q)s, search_text) DESC, search_tier, LENGTH(name), id
                 LIMIT %(limit)s"""
@@ -434,7 +433,9 @@ def ensure_sqlite_fts(conn) -> None:
             cursor.execute("INSERT INTO foods_food_fts(foods_food_fts) VALUES ('rebuild')")
 
 
-def _sqlite(words, query, user_id, recent_ids, limit, offset, category=None, personal=False) -> list[int]:
+def _sqlite(
+    words, query, user_id, recent_ids, limit, offset, category=None, personal=False
+) -> list[tuple[int, str]]:
     params = _params(query, user_id)
     visible = _visible(params, category, prefix="f.")
     recent = _recent(recent_ids)
@@ -443,8 +444,8 @@ def _sqlite(words, query, user_id, recent_ids, limit, offset, category=None, per
     match = " ".join(f'"{word}"*' for word in words)  # words are [0-9a-z]+ only
     params.update({"match": match, "limit": limit, "offset": offset})
     sql = f"""
-        SELECT id FROM (
-          SELECT f.id, f.name, f.search_text, f.search_tier, f.owner_id, f.common_name,
+        SELECT id, name, brand FROM (
+          SELECT f.id, f.name, f.brand, f.search_text, f.search_tier, f.owner_id, f.common_name,
                  CASE WHEN f.id IN {recent} THEN 1 ELSE 0 END AS recent
           FROM foods_food_fts JOIN foods_food AS f ON f.id = foods_food_fts.rowid
           WHERE foods_food_fts MATCH %(match)s AND {visible}
@@ -454,7 +455,7 @@ def _sqlite(words, query, user_id, recent_ids, limit, offset, category=None, per
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return [row[0] for row in cursor.fetchall()]
+        return _found(cursor)
 
 
 # --- What this server logs most --------------------------------------------------------------------------

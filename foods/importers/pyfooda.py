@@ -12,9 +12,9 @@ their data type, category and portions.
 import csv
 import hashlib
 from collections.abc import Iterable, Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from foods.importers.records import DATA_TYPE_LABELS, MAX_MG_PER_100G, FoodRecord, Skip, add_portion
+from foods.importers.records import DATA_TYPE_LABELS, FoodRecord, Skip, add_portion, magnesium_value
 from foods.text import display_name, fold, portion_label
 
 COLUMNS = ["foodName", "data_type", "food_category", "portion_unit_name", "portion_gram_weight", "Magnesium"]
@@ -22,18 +22,6 @@ COLUMNS = ["foodName", "data_type", "food_category", "portion_unit_name", "porti
 
 class UnsortedInput(ValueError):
     pass
-
-
-def _magnesium(raw: str) -> Decimal | Skip:
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        return Skip("magnesium is not a number")
-    if not value.is_finite() or value < 0:
-        return Skip("magnesium is not a number")
-    if value > MAX_MG_PER_100G:
-        return Skip("implausible magnesium value (over 10,000 mg per 100 g)")
-    return value
 
 
 def read_rows(
@@ -55,7 +43,7 @@ def read_rows(
         if not name:
             yield Skip("no name")
             continue
-        magnesium = _magnesium(row["Magnesium"].strip())
+        magnesium = magnesium_value(row["Magnesium"].strip())
         if isinstance(magnesium, Skip):
             yield magnesium
             continue

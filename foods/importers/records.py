@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from foods.models import FoodCategory, SearchTier
 
@@ -61,6 +61,19 @@ class FoodRecord:
 class Skip:
     reason: str
     rows: int = 1
+
+
+def magnesium_value(raw: str) -> Decimal | Skip:
+    """A data set's mg per 100 g, or why the row is skipped (not a number, or implausible)."""
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return Skip("magnesium is not a number")
+    if not value.is_finite() or value < 0:
+        return Skip("magnesium is not a number")
+    if value > MAX_MG_PER_100G:
+        return Skip("implausible magnesium value (over 10,000 mg per 100 g)")
+    return value
 
 
 def add_portion(portions: list, label: str | None, grams) -> None:

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from foods.importers.records import MAX_MG_PER_100G, FoodRecord, Skip, add_portion
+from foods.importers.records import FoodRecord, Skip, add_portion, magnesium_value
 
 MAGNESIUM = "304"  # NUTR_DEF: Mg, mg per 100 g
 FILES = ("FOOD_DES.txt", "FD_GROUP.txt", "NUT_DATA.txt", "WEIGHT.txt")
@@ -159,13 +159,9 @@ def read_rows(lines: Iterable[str], *, release: str) -> Iterator[FoodRecord | Sk
         if not _NDB.match(ndb) or not name:
             yield Skip("no NDB number or no name")
             continue
-        try:
-            value = Decimal(row["magnesium_mg_per_100g"])
-        except InvalidOperation:
-            yield Skip("magnesium is not a number")
-            continue
-        if not value.is_finite() or value < 0 or value > MAX_MG_PER_100G:
-            yield Skip("magnesium is not a number")
+        value = magnesium_value(row["magnesium_mg_per_100g"] or "")
+        if isinstance(value, Skip):
+            yield value
             continue
         try:
             measures = json.loads(row["measures"] or "[]")

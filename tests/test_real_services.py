@@ -53,3 +53,46 @@ def test_messages_round_trip_through_the_configured_redis_broker():
         assert message.payload == {"hello": "broker"}
         queue.queue.delete()
         queue.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_batches_of_the_same_foods_in_different_orders_count_every_use_without_deadlock(user):
+    """What this server logs most (FoodUse) is counted after each batch commits, one food at a time:
+    12 batches of the same five foods, each in its own order, all at once, store every entry, raise
+    nothing (no deadlock) and count each food 12 times."""
+    import random
+
+    from foods.models import Food, FoodUse
+    from tracker.services.batch import entries_create_batch
+
+    foods = [
+        Food.objects.get(name=name, owner=None)
+        for name in ("Almonds", "Oat bran", "Banana", "Milk", "Spinach, raw")
+    ]
+    batches = 12
+    barrier = threading.Barrier(batches)
+    errors = []
+
+    def send(seed):
+        order = foods[:]
+        random.Random(seed).shuffle(order)
+        entries = [
+            ("intake", {"id": uuid.uuid4(), "food": food, "portion": food.portions.first()}) for food in order
+        ]
+        try:
+            barrier.wait()
+            entries_create_batch(user=user, entries=entries)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(batches)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    assert IntakeEntry.objects.filter(user=user).count() == batches * len(foods)
+    assert {use.food_id: use.uses for use in FoodUse.objects.all()} == {food.pk: batches for food in foods}

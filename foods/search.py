@@ -52,7 +52,7 @@ TYPO_SIMILARITY = 0.3
 MAX_RESULTS = 1000  # deepest position a search pages to
 _FILLER_WORDS = {"a", "an", "and", "made", "of", "or", "the", "with", "without", "in", "on"}
 _NEGATORS = {"no", "non", "without", "free"}
-NEGATION_SLOTS = 7 * 4  # patterns for up to four words of a query
+MAX_NEGATIONS = 7 * 4  # patterns for up to four words of a query
 POPULAR_USES = 3  # logged this often on this server: ranked with the everyday foods
 MAX_ALTERNATES = 5  # other sources of one food shown with it
 FALLBACK_PER_WORD = 200  # best matches of each word weighed when no food has every word (SQLite)
@@ -67,7 +67,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _order_by(first: str = "", alias: str = "ranked") -> str:
+def _order_by(params: dict, first: str = "", alias: str = "ranked") -> str:
     """The ranking, in SQL both databases run (after ``first``, when given). ``alias`` names the
     subquery whose rows are ranked (its columns: id, name, search_text, search_tier, owner_id,
     common_name, recent)."""
@@ -78,7 +78,7 @@ def _order_by(first: str = "", alias: str = "ranked") -> str:
     return f"""
         ORDER BY {first}
           CASE WHEN owner_id = %(user)s OR recent = 1 THEN 0 ELSE 1 END,
-          CASE WHEN {_negated_sql()} THEN 1 ELSE 0 END,
+          CASE WHEN {_negated_sql(params)} THEN 1 ELSE 0 END,
           CASE
             WHEN common_name IN (%(q)s, %(q_one)s) THEN 0
             WHEN common_name LIKE %(q_tail)s ESCAPE '\\' OR common_name LIKE %(q_one_tail)s ESCAPE '\\' THEN 1
@@ -99,8 +99,10 @@ def _order_by(first: str = "", alias: str = "ranked") -> str:
     """
 
 
-def _negated_sql() -> str:
-    return " OR ".join(f"search_text LIKE %(neg{i})s" for i in range(NEGATION_SLOTS))
+def _negated_sql(params: dict) -> str:
+    """One LIKE per pattern of ``negations`` (each a parameter), or false when the query has none."""
+    count = sum(1 for key in params if key.startswith("neg"))
+    return " OR ".join(f"search_text LIKE %(neg{i})s" for i in range(count)) or "1 = 0"
 
 
 def negations(words: list[str]) -> list[str]:
@@ -150,11 +152,8 @@ def _params(query: str, user_id) -> dict:
         "first_start": words[0] + "%",
         "last_start": words[-1] + "%",
     }
-    patterns = negations(words)[:NEGATION_SLOTS]
-    for i in range(NEGATION_SLOTS):  # a fixed number of slots: the SQL text stays the same
-        params[f"neg{i}"] = (
-            patterns[i] if i < len(patterns) else ""
-        )  # matches no name (a search text is never empty)
+    for i, pattern in enumerate(negations(words)[:MAX_NEGATIONS]):
+        params[f"neg{i}"] = pattern
     return params
 
 
@@ -294,7 +293,7 @@ def _postgres(
             (SELECT {columns} FROM foods_food WHERE {_GENERIC} AND {visible} AND {generic})
           ) AS found
         ) AS ranked
-        {_order_by()}
+        {_order_by(params)}
         LIMIT %(depth)s
     """
     second = f"""
@@ -302,7 +301,7 @@ def _postgres(
           SELECT {columns}, 0 AS recent FROM foods_food WHERE {_BRANDED} AND {visible} AND {branded}
           LIMIT {BRANDED_CANDIDATES}
         ) AS ranked
-        {_order_by()}
+        {_order_by(params)}
         LIMIT %(depth)s
     """
     if personal:  # only the user's own foods and recent ones
@@ -342,7 +341,7 @@ def _postgres_most_words(words, query, user_id, limit, category=None) -> list[tu
                   WHERE {tier} AND {visible} AND {_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(any)s)
                   LIMIT {FALLBACK_CANDIDATES}
                 ) AS found
-                {_order_by("hits DESC,", alias="found")}
+                {_order_by(params, "hits DESC,", alias="found")}
                 LIMIT %(limit)s"""
             ),
             params,
@@ -453,7 +452,7 @@ def _sqlite(
           FROM foods_food_fts JOIN foods_food AS f ON f.id = foods_food_fts.rowid
           WHERE foods_food_fts MATCH %(match)s AND {visible}
         ) AS ranked
-        {_order_by()}
+        {_order_by(params)}
         LIMIT %(limit)s OFFSET %(offset)s
     """
     with connection.cursor() as cursor:

@@ -60,9 +60,10 @@ def resolve(rows: list[dict]) -> tuple[dict[int, str], list[dict]]:
 
 
 @transaction.atomic
-def apply(path: Path = LIST) -> int:
-    """Mark the listed foods (and unmark the foods no longer listed). Returns how many are marked."""
-    found, _ = resolve(read_list(path))
+def apply(path: Path = LIST) -> tuple[int, list[dict]]:
+    """Mark the listed foods (and unmark the foods no longer listed). Returns how many are marked and
+    the rows that name no food of the catalogue."""
+    found, missing = resolve(read_list(path))
     stale = Food.objects.exclude(common_name="").exclude(id__in=found)
     changed = []
     for food in [*stale, *Food.objects.filter(id__in=found)]:
@@ -74,4 +75,4 @@ def apply(path: Path = LIST) -> int:
     if changed:
         Food.objects.bulk_update(changed, ["common_name", "search_text"], batch_size=500)
         bump_catalogue_version()
-    return len(found)
+    return len(found), missing

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from foods import everyday
 from foods.models import CatalogueImport, Food, Origin, Portion
 from foods.text import normalize_gtin
 
@@ -111,7 +112,9 @@ def test_unsorted_file_is_refused_with_the_command_that_makes_one(tmp_path):
 def test_the_bundled_extracts_serve_more_than_20000_foods_and_7500_whole_foods_with_portions():
     out = run("import_foods")
     assert Food.objects.filter(origin=Origin.USDA).count() > 20000
-    assert "SR 28" in out and "Everyday foods:" in out
+    listed = len(everyday.read_list())
+    assert "SR 28" in out and f"Everyday foods: {listed} of {listed} marked" in out  # every row found
+    assert Food.objects.exclude(common_name="").count() == listed
     whole = Food.objects.exclude(data_type="branded_food").filter(portions__isnull=False).distinct()
     assert whole.count() >= 7500
     coffee = Food.objects.get(source_key="sr28:14209")
@@ -265,3 +268,33 @@ def test_an_archive_without_the_release_files_is_refused(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(CommandError, match="holds no SR 28 release: FOOD_DES.txt"):
         run("build_sr28_extract", str(tmp_path / "empty"), "--out", str(tmp_path / "x.csv.gz"))
+
+
+def test_a_file_that_is_no_extract_is_refused_with_a_message(tmp_path):
+    binary = tmp_path / "x.csv.gz"
+    binary.write_bytes(b"\x00\xff" * 500)
+    with pytest.raises(CommandError, match="not an extract this command reads"):
+        run("import_foods", str(binary))
+    latin = tmp_path / "y.csv"
+    latin.write_bytes("Crème,x\n".encode("latin-1"))
+    with pytest.raises(CommandError, match="not an extract this command reads"):
+        run("import_foods", str(latin))
+    assert not Food.objects.filter(origin=Origin.USDA).exists()
+
+
+def test_the_everyday_list_refuses_a_name_given_twice_and_names_rows_it_cannot_find(tmp_path):
+    header = "everyday_name,data_type,ndb_no,catalogue_name,reason\n"
+    twice = tmp_path / "twice.csv"
+    twice.write_text(header + "nuts,curated,,Almonds,a\nNuts,curated,,Walnuts,b\n")
+    with pytest.raises(everyday.BadList, match="given twice: nuts"):
+        everyday.read_list(twice)
+    listed = tmp_path / "listed.csv"
+    listed.write_text(header + "almonds,curated,,Almonds,a\nunicorn,curated,,Unicorn steak,b\n")
+    marked, missing = everyday.apply(listed)
+    assert marked == 1 and [row["everyday_name"] for row in missing] == ["unicorn"]
+    almonds = Food.objects.get(name="Almonds", origin=Origin.CURATED)
+    assert almonds.common_name == "almonds"
+    listed.write_text(header)  # no longer listed: unmarked
+    everyday.apply(listed)
+    almonds.refresh_from_db()
+    assert almonds.common_name == ""

@@ -134,12 +134,20 @@ def test_a_real_day_takes_at_most_40_actions_and_every_mg_is_the_apis(page, live
         food = api.get(f"/api/v1/foods/{entry['food']}/").json()
         portion = next(p for p in food["portions"] if p["id"] == entry["portion"])
         assert abs(float(entry["magnesium_mg"]) - portion["magnesium_mg"]) <= 0.5, (food["name"], entry)
+    entries_by_name = {e["food_name"]: e for e in entries}
     day = api.get("/api/v1/summary/daily/").json()
     expect(page.locator("#total")).to_have_text(f"{round(float(day['total_mg']))} mg")
     for meal, _ in DAY:
         expect(page.locator(f"#meal-{meal}")).to_have_text(f"{round(float(day['meals'][meal]))} mg")
     assert float(day["supplement_mg"]) == 120
     assert {e["meal"] for e in entries} == {meal for meal, _ in DAY}
+
+    # a tap on an entry opens it to edit, under its compact row
+    page.get_by_role("button", name="Banana, 1 × 1 medium, 32 mg: edit").click()
+    edit = page.get_by_role("form", name="Edit Banana, 1 × 1 medium")
+    expect(edit.get_by_label("Meal")).to_have_value("breakfast")
+    expect(edit.get_by_label("Portion")).to_have_value(str(entries_by_name["Banana"]["portion"]))
+    shot(page, "day-edit-entry")
 
     # the ring's percentage is readable in both themes (SVG text: measured here, axe does not)
     for scheme in ("light", "dark"):

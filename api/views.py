@@ -571,8 +571,8 @@ class EntryBatchView(APIView):
         responses={201: s.BatchResultSerializer, 200: s.BatchResultSerializer, 409: CONFLICT},
     )
     def post(self, request):
-        """Store every entry or none. Each entry may carry its own client `id`: replaying the batch
-        returns 200 and stores nothing new. A bad entry is a 400 naming its position and id."""
+        """Store every entry or none. Each entry carries its own client `id` (required): replaying the
+        batch returns 200 and stores nothing new. A bad entry is a 400 naming its position and id."""
         batch = s.BatchSerializer(data=request.data)
         batch.is_valid(raise_exception=True)
         entries, errors = [], {}
@@ -588,6 +588,9 @@ class EntryBatchView(APIView):
                 item = serializer_class(data={k: v for k, v in raw.items() if k != "type"})
                 if not item.is_valid():
                     errors[str(position)] = item.errors
+                    continue
+                if item.validated_data.get("id") is None:
+                    errors[str(position)] = {"id": [services.BATCH_ID_REQUIRED]}
                     continue
                 entries.append((kind, dict(item.validated_data)))
         if errors:

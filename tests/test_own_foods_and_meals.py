@@ -272,6 +272,23 @@ def test_a_batch_with_one_bad_entry_stores_nothing_and_names_it(api, almonds_oz)
         assert api.post("/api/v1/entries/batch/", body, format="json").status_code == 400
 
 
+def test_a_batch_entry_without_its_id_is_refused_by_position_and_nothing_is_stored(api, almonds_oz, citrate):
+    """Without an id a replay could not be told from a new entry: the same batch sent twice would store
+    the entry twice."""
+    entries = [
+        {"type": "intake", "id": str(uuid.uuid4()), "food": almonds_oz.food_id, "portion": almonds_oz.pk},
+        {"type": "supplement_dose", "form": citrate.pk, "elemental_mg": 100},
+        {"type": "intake", "id": None, "food": almonds_oz.food_id, "grams": 10},
+    ]
+    for _ in range(2):
+        response = api.post("/api/v1/entries/batch/", {"entries": entries}, format="json")
+        assert response.status_code == 400, response.content
+        body = response.json()
+        assert set(body["entries"]) == {"1", "2"} and "needs its own id" in body["entries"]["1"]["id"][0]
+        assert body["detail"] == ["entry 2 is invalid: nothing was stored."]
+    assert not IntakeEntry.objects.exists() and not SupplementDose.objects.exists()
+
+
 def test_a_batch_reusing_another_entrys_id_is_a_conflict_and_stores_nothing(api, other_api, almonds_oz):
     taken = str(uuid.uuid4())
     other_api.post("/api/v1/intakes/", {"id": taken, "food": almonds_oz.food_id, "grams": 10}, format="json")

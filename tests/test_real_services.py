@@ -96,3 +96,53 @@ def test_concurrent_batches_of_the_same_foods_in_different_orders_count_every_us
     assert errors == []
     assert IntakeEntry.objects.filter(user=user).count() == batches * len(foods)
     assert {use.food_id: use.uses for use in FoodUse.objects.all()} == {food.pk: batches for food in foods}
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_batches_sent_at_once_never_answer_a_server_error(user, almonds_oz, citrate):
+    """30 phones' outboxes at once, each a different subset of the same 40 entries in its own order
+    (before: 7 of 30 answered 500, PostgreSQL "deadlock detected"). Every answer is a 2xx and every
+    entry is stored once."""
+    import random
+
+    from rest_framework.test import APIClient
+
+    from tracker.models import SupplementDose
+
+    entries = [
+        {"type": "intake", "id": str(uuid.uuid4()), "food": almonds_oz.food_id, "portion": almonds_oz.pk}
+        for _ in range(30)
+    ]
+    entries += [
+        {"type": "supplement_dose", "id": str(uuid.uuid4()), "form": citrate.pk, "elemental_mg": 50}
+        for _ in range(10)
+    ]
+    clients = 30
+    barrier = threading.Barrier(clients)
+    statuses, sent_ids, errors = [], set(), []
+
+    def send(seed):
+        rng = random.Random(seed)
+        subset = rng.sample(entries, rng.randint(15, 40))
+        sent_ids.update(entry["id"] for entry in subset)
+        api = APIClient()
+        api.force_authenticate(user)
+        try:
+            barrier.wait()
+            statuses.append(api.post("/api/v1/entries/batch/", {"entries": subset}, format="json").status_code)
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == [] and len(statuses) == clients
+    assert all(code in (200, 201) for code in statuses), sorted(statuses)
+    stored = {str(pk) for pk in IntakeEntry.objects.filter(user=user).values_list("id", flat=True)}
+    stored |= {str(pk) for pk in SupplementDose.objects.filter(user=user).values_list("id", flat=True)}
+    assert stored == sent_ids

@@ -2,7 +2,14 @@
 these; the rules live here so that every way in gets the same answers."""
 
 from tracker.services.account import account_delete  # noqa: F401, E402
-from tracker.services.batch import DOSE, INTAKE, BatchConflict, BatchInvalid, entries_create_batch  # noqa: F401, E402
+from tracker.services.batch import (  # noqa: F401, E402
+    BATCH_ID_REQUIRED,
+    DOSE,
+    INTAKE,
+    BatchConflict,
+    BatchInvalid,
+    entries_create_batch,
+)
 from tracker.services.entries import (  # noqa: F401
     RECENT_FOODS_SQL,
     IdConflict,

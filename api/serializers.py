@@ -750,7 +750,9 @@ class SavedMealSerializer(serializers.Serializer):
         return float(saved_meal_magnesium(meal))
 
     def get_magnesium_mg_per_serving(self, meal) -> float:
-        return round(self.get_magnesium_mg(meal) / float(meal.servings or 1), 2)
+        from tracker.services.meals import recipe_serving_mg
+
+        return float(recipe_serving_mg(meal))
 
 
 class SavedMealLogSerializer(serializers.Serializer):

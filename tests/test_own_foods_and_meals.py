@@ -190,6 +190,77 @@ def test_a_recipe_logs_its_share_per_serving_and_is_searchable(api, almonds_oz, 
     )
 
 
+def test_servings_of_a_recipe_are_its_total_times_servings_over_its_servings_rounded_once(
+    api, almonds_oz, oat_bran_half_cup
+):
+    """Not a rounded serving weight times a rounded value per 100 g: n servings are exactly
+    n × total ÷ servings, rounded once, half up, and the per-serving figure is the same division."""
+    from decimal import ROUND_HALF_UP
+
+    items = [
+        {"food": almonds_oz.food_id, "grams": 37.3},
+        {"food": oat_bran_half_cup.food_id, "grams": 51.9},
+        {"food": almonds_oz.food_id, "portion": almonds_oz.pk, "quantity": 1},
+    ]
+    for servings in (3, 7, 9, Decimal("2.5")):
+        recipe = api.post(
+            "/api/v1/saved-meals/",
+            {"name": f"Stew {servings}", "kind": "recipe", "servings": servings, "items": items},
+            format="json",
+        ).json()
+        total = Decimal(str(recipe["magnesium_mg"]))
+        per_serving = (total / Decimal(servings)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        assert Decimal(str(recipe["magnesium_mg_per_serving"])) == per_serving, (servings, recipe)
+        for eaten in ("1", "2", "1.5", "2.333"):
+            entry = api.post(
+                f"/api/v1/saved-meals/{recipe['id']}/log/", {"servings": eaten}, format="json"
+            ).json()["entries"][0]
+            expected = (Decimal(eaten) * total / Decimal(servings)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            assert Decimal(str(entry["magnesium_mg"])) == expected, (servings, eaten, entry)
+            # the recipe's food logged like any food (a search finds it) gives the same figure
+            serving = api.get(f"/api/v1/foods/{recipe['food']}/").json()["portions"][0]
+            again = api.post(
+                "/api/v1/intakes/",
+                {"food": recipe["food"], "portion": serving["id"], "quantity": eaten},
+                format="json",
+            ).json()
+            assert Decimal(str(again["magnesium_mg"])) == expected
+
+
+def test_a_recipe_cannot_contain_itself_directly_or_through_another(api, almonds_oz):
+    def recipe(name, items):
+        response = api.post(
+            "/api/v1/saved-meals/", {"name": name, "kind": "recipe", "servings": 2, "items": items}, format="json"
+        )
+        assert response.status_code == 201, response.content
+        return response.json()
+
+    def serving_of(meal):
+        food = api.get(f"/api/v1/foods/{meal['food']}/").json()
+        return {"food": food["id"], "portion": food["portions"][0]["id"], "quantity": 1}
+
+    almonds = {"food": almonds_oz.food_id, "portion": almonds_oz.pk, "quantity": 2}
+    soup = recipe("Soup", [almonds])
+    stew = recipe("Stew", [almonds, serving_of(soup)])  # a recipe inside a recipe is fine
+    pie = recipe("Pie", [serving_of(stew)])
+    before = {m["id"]: m["magnesium_mg"] for m in api.get("/api/v1/saved-meals/").json()["results"]}
+    for meal, items in (
+        (soup, [almonds, serving_of(soup)]),  # itself
+        (soup, [serving_of(stew)]),  # soup → stew → soup
+        (soup, [serving_of(pie)]),  # soup → pie → stew → soup
+    ):
+        for method in (api.patch, api.put):
+            response = method(
+                f"/api/v1/saved-meals/{meal['id']}/",
+                {"name": meal["name"], "kind": "recipe", "items": items},
+                format="json",
+            )
+            assert response.status_code == 400, response.content
+            assert "cannot contain itself" in response.json()["items"][0]
+    after = {m["id"]: m["magnesium_mg"] for m in api.get("/api/v1/saved-meals/").json()["results"]}
+    assert after == before and len(SavedMeal.objects.get(pk=soup["id"]).items.all()) == 1
+
+
 def test_saved_meals_are_private(api, other_api, almonds_oz, oat_bran_half_cup):
     meal = breakfast(api, almonds_oz, oat_bran_half_cup)
     assert other_api.get(f"/api/v1/saved-meals/{meal['id']}/").status_code == 404

@@ -15,9 +15,13 @@ from foods.models import Food, Portion, Route, SupplementForm
 from foods.nutrition import elemental_from_compound, round_mg
 from foods.search import count_logged
 from tracker import limits
-from tracker.models import IntakeEntry, Profile, SupplementDose
+from tracker.models import IntakeEntry, MealKind, Profile, SavedMeal, SupplementDose
 from tracker.nutrition import meal_for_local_time
 from tracker.services.profile import profile_get
+
+
+# A recipe is the user's own food with this one portion (tracker/services/meals.py).
+RECIPE_SERVING = "1 serving"
 
 
 class IdConflict(Exception):
@@ -152,6 +156,37 @@ def _resolve_amount(
     return _ResolvedAmount(portion, quantity, grams)
 
 
+def magnesium_of(*, food: Food, portion: Portion | None, quantity: Decimal | None, grams: Decimal) -> Decimal:
+    """The magnesium in an amount of a food, rounded once to 0.01 mg (half up).
+
+    A recipe's serving is its share of the recipe's total, quantity × total ÷ servings, computed from the
+    ingredients (not from the serving's rounded weight times a rounded value per 100 g): two servings
+    of a recipe showing 70.565 mg a serving are 141.13 mg, not twice 70.56."""
+    if portion is None:
+        return food.magnesium_mg_in(grams)
+    if food.owner_id is not None and portion.label == RECIPE_SERVING:
+        recipe = (
+            SavedMeal.objects.filter(food_id=food.pk, kind=MealKind.RECIPE)
+            .prefetch_related("items__food", "items__portion")
+            .first()
+        )
+        if recipe is not None and recipe.servings:
+            return round_mg(quantity * recipe_total_mg(recipe) / recipe.servings)
+    return round_mg(portion.magnesium_mg * quantity)
+
+
+def recipe_total_mg(meal: SavedMeal) -> Decimal:
+    """A saved meal's or recipe's magnesium with today's catalogue: the sum of its items, each rounded
+    as an entry of it would be. A recipe inside a recipe counts its own share (recipes hold no cycle)."""
+    return sum(
+        (
+            magnesium_of(food=item.food, portion=item.portion, quantity=item.quantity, grams=item.grams)
+            for item in meal.items.all()
+        ),
+        Decimal(0),
+    )
+
+
 def intake_create(
     *,
     user: AbstractBaseUser,
@@ -180,9 +215,9 @@ def intake_create(
         errors["note"] = ["At most 500 characters."]
     if errors:
         raise ValidationError(errors)
-    magnesium_mg = food.magnesium_mg_in(amount.grams)
-    if amount.portion is not None:
-        magnesium_mg = round_mg(amount.portion.magnesium_mg * amount.quantity)
+    magnesium_mg = magnesium_of(
+        food=food, portion=amount.portion, quantity=amount.quantity, grams=amount.grams
+    )
     local_moment = consumed_at.astimezone(profile.zone)
     fields = {
         "food": food,
@@ -260,10 +295,8 @@ def intake_update(
             amount.quantity,
             amount.grams,
         )
-        entry.magnesium_mg = (
-            round_mg(amount.portion.magnesium_mg * amount.quantity)
-            if amount.portion
-            else food.magnesium_mg_in(amount.grams)
+        entry.magnesium_mg = magnesium_of(
+            food=food, portion=amount.portion, quantity=amount.quantity, grams=amount.grams
         )
     if consumed_at is not None:
         entry.consumed_at = consumed_at

@@ -23,12 +23,18 @@ from foods.models import Food, FoodCategory, Origin, Portion
 from foods.nutrition import round_mg
 from tracker import limits
 from tracker.models import IntakeEntry, MealKind, SavedMeal, SavedMealItem
-from tracker.services.entries import _check_food_visible, _resolve_amount, intake_create
+from tracker.services.entries import (
+    RECIPE_SERVING,
+    _check_food_visible,
+    _resolve_amount,
+    intake_create,
+    magnesium_of,
+    recipe_total_mg,
+)
 from tracker.services.profile import local_today, profile_get
 
 MAX_ITEMS = 50
 MAX_SERVINGS = Decimal(100)
-RECIPE_SERVING = "1 serving"
 
 
 def _amount(row) -> dict:
@@ -146,6 +152,8 @@ def saved_meal_update(
         meal.servings = _check_servings(meal.kind, servings)
     if items is not None:
         rows = _items(user=meal.user, items=items)
+        if meal.kind == MealKind.RECIPE:
+            _check_no_cycle(meal, rows)
         meal.items.all().delete()
         for row in rows:
             row.meal = meal
@@ -154,6 +162,28 @@ def saved_meal_update(
     if meal.kind == MealKind.RECIPE:
         _sync_recipe_food(meal, list(meal.items.select_related("food", "portion")))
     return meal
+
+
+def _check_no_cycle(meal: SavedMeal, rows: list[SavedMealItem]) -> None:
+    """A recipe may hold another recipe's servings, but never itself, directly or through others: its
+    magnesium would be computed from its own old value."""
+    if meal.food_id is None:
+        return
+    seen: set[int] = set()
+    frontier = {row.food_id for row in rows}
+    while frontier:
+        if meal.food_id in frontier:
+            raise ValidationError(
+                {"items": ["A recipe cannot contain itself, directly or through another recipe."]}
+            )
+        seen |= frontier
+        frontier = (
+            set(
+                SavedMealItem.objects.filter(meal__food_id__in=frontier, meal__kind=MealKind.RECIPE)
+                .values_list("food_id", flat=True)
+            )
+            - seen
+        )
 
 
 def _sync_recipe_food(meal: SavedMeal, rows: list[SavedMealItem]) -> None:
@@ -183,14 +213,17 @@ def _sync_recipe_food(meal: SavedMeal, rows: list[SavedMealItem]) -> None:
 
 
 def _item_mg(row: SavedMealItem) -> Decimal:
-    if row.portion_id:
-        return round_mg(row.portion.magnesium_mg * row.quantity)
-    return row.food.magnesium_mg_in(row.grams)
+    return magnesium_of(food=row.food, portion=row.portion, quantity=row.quantity, grams=row.grams)
 
 
 def saved_meal_magnesium(meal: SavedMeal) -> Decimal:
     """The whole meal's (or whole recipe's) magnesium with today's catalogue."""
-    return sum((_item_mg(row) for row in meal.items.all()), Decimal(0))
+    return recipe_total_mg(meal)
+
+
+def recipe_serving_mg(meal: SavedMeal) -> Decimal:
+    """One serving: the total ÷ servings, rounded once (half up), as a serving's entry stores it."""
+    return round_mg(saved_meal_magnesium(meal) / (meal.servings or 1))
 
 
 @transaction.atomic

@@ -230,7 +230,9 @@ def test_servings_of_a_recipe_are_its_total_times_servings_over_its_servings_rou
 def test_a_recipe_cannot_contain_itself_directly_or_through_another(api, almonds_oz):
     def recipe(name, items):
         response = api.post(
-            "/api/v1/saved-meals/", {"name": name, "kind": "recipe", "servings": 2, "items": items}, format="json"
+            "/api/v1/saved-meals/",
+            {"name": name, "kind": "recipe", "servings": 2, "items": items},
+            format="json",
         )
         assert response.status_code == 201, response.content
         return response.json()

@@ -130,7 +130,9 @@ def test_overlapping_batches_sent_at_once_never_answer_a_server_error(user, almo
         api.force_authenticate(user)
         try:
             barrier.wait()
-            statuses.append(api.post("/api/v1/entries/batch/", {"entries": subset}, format="json").status_code)
+            statuses.append(
+                api.post("/api/v1/entries/batch/", {"entries": subset}, format="json").status_code
+            )
         except Exception as exc:  # noqa: BLE001 - collected and asserted below
             errors.append(exc)
         finally:

@@ -14,7 +14,9 @@ from tracker.services.entries import IdConflict, dose_create, intake_create
 
 MAX_ENTRIES = 100
 INTAKE, DOSE = "intake", "supplement_dose"
-BATCH_ID_REQUIRED = "Each entry of a batch needs its own id (a UUID the app chooses), so that a replay stores nothing."
+BATCH_ID_REQUIRED = (
+    "Each entry of a batch needs its own id (a UUID the app chooses), so that a replay stores nothing."
+)
 # A transaction PostgreSQL chose as a deadlock's victim (40P01) or a serialization failure (40001) is
 # retried whole: nothing of it was stored.
 RETRIED_SQLSTATES = {"40P01", "40001"}

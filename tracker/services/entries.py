@@ -19,7 +19,6 @@ from tracker.models import IntakeEntry, MealKind, Profile, SavedMeal, Supplement
 from tracker.nutrition import meal_for_local_time
 from tracker.services.profile import profile_get
 
-
 # A recipe is the user's own food with this one portion (tracker/services/meals.py).
 RECIPE_SERVING = "1 serving"
 

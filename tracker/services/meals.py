@@ -179,8 +179,9 @@ def _check_no_cycle(meal: SavedMeal, rows: list[SavedMealItem]) -> None:
         seen |= frontier
         frontier = (
             set(
-                SavedMealItem.objects.filter(meal__food_id__in=frontier, meal__kind=MealKind.RECIPE)
-                .values_list("food_id", flat=True)
+                SavedMealItem.objects.filter(
+                    meal__food_id__in=frontier, meal__kind=MealKind.RECIPE
+                ).values_list("food_id", flat=True)
             )
             - seen
         )

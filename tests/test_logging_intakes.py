@@ -217,6 +217,54 @@ def test_it_rejects_bad_doses(user, citrate, kwargs, field):
     assert not SupplementDose.objects.exists()
 
 
+def test_a_dose_given_both_ways_is_stored_only_when_the_two_agree_with_the_form(api, user):
+    """{"compound_mg": 1000, "elemental_mg": 1} of oxide stored 1 mg and the day was not flagged,
+    although 1,000 mg of oxide is about 603 mg of magnesium."""
+    from foods.models import SupplementForm
+
+    oxide = SupplementForm.objects.get(name="Oxide")
+    refused = api.post(
+        "/api/v1/supplement-doses/", {"form": oxide.pk, "compound_mg": 1000, "elemental_mg": 1}, format="json"
+    )
+    assert refused.status_code == 400
+    assert refused.json()["elemental_mg"] == [
+        "1000 mg of Oxide gives about 603 mg of magnesium (60.3 %), not 1 mg: give the compound weight "
+        "or the elemental magnesium from the label, not both."
+    ]
+    assert not SupplementDose.objects.exists()
+    batch = api.post(
+        "/api/v1/entries/batch/",
+        {
+            "entries": [
+                {
+                    "type": "supplement_dose",
+                    "id": str(uuid.uuid4()),
+                    "form": oxide.pk,
+                    "compound_mg": 1000,
+                    "elemental_mg": 1,
+                }
+            ]
+        },
+        format="json",
+    )
+    assert batch.status_code == 400 and not SupplementDose.objects.exists()
+    # a label's rounded figure agrees: stored as the label says, and the day is over the limit
+    label = api.post(
+        "/api/v1/supplement-doses/",
+        {"form": oxide.pk, "compound_mg": 1000, "elemental_mg": 600},
+        format="json",
+    )
+    assert label.status_code == 201, label.content
+    assert SupplementDose.objects.get().elemental_mg == Decimal(600)
+    assert label.json()["day"]["supplement_over_limit"] is True
+    # a change to one of the two is checked against the other as well
+    dose_id = label.json()["id"]
+    changed = api.patch(
+        f"/api/v1/supplement-doses/{dose_id}/", {"compound_mg": 1000, "elemental_mg": 5}, format="json"
+    )
+    assert changed.status_code == 400 and SupplementDose.objects.get().elemental_mg == Decimal(600)
+
+
 def test_updating_an_intake_recomputes_magnesium(user, almonds_oz):
     entry, _ = services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz)
     services.intake_update(entry=entry, quantity=Decimal(2))

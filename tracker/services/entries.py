@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from foods.models import Food, Portion, Route, SupplementForm
-from foods.nutrition import elemental_from_compound, round_mg
+from foods.nutrition import elemental_from_compound, round_mg, whole_mg
 from foods.search import count_logged
 from tracker import limits
 from tracker.models import IntakeEntry, MealKind, Profile, SavedMeal, SupplementDose
@@ -311,6 +311,11 @@ def intake_update(
 # --- Supplement doses ---------------------------------------------------------------------------------
 
 
+# A dose given as both a compound weight and an elemental amount is accepted when the two agree within
+# 5 % (or 1 mg) of the form's fraction: labels round their figures.
+DOSE_AGREEMENT = Decimal("0.05")
+
+
 def _resolve_elemental(*, form: SupplementForm, elemental_mg, compound_mg, errors: dict):
     if form.route == Route.INTRAVENOUS:
         # [S4]: intravenous magnesium is a hospital treatment. Earlier records are kept and shown apart.
@@ -328,9 +333,18 @@ def _resolve_elemental(*, form: SupplementForm, elemental_mg, compound_mg, error
         if elemental <= 0:
             errors["compound_mg"] = ["Too small to contain any magnesium."]
             return None, None
-    elif compound is not None and elemental > compound:
-        errors["elemental_mg"] = ["The elemental magnesium cannot exceed the compound weight."]
-        return None, None
+    elif compound is not None:
+        # Both given: only when they agree with the form (a label's rounding allowed), or the stored
+        # elemental amount could say 1 mg of a 1,000 mg oxide tablet and the limit would never warn.
+        expected = elemental_from_compound(compound, form.elemental_fraction)
+        if abs(elemental - expected) > max(expected * DOSE_AGREEMENT, Decimal(1)):
+            percent = (form.elemental_fraction * 100).normalize()
+            errors["elemental_mg"] = [
+                f"{compound.normalize():f} mg of {form.name} gives about {whole_mg(expected)} mg of "
+                f"magnesium ({percent:f} %), not {elemental.normalize():f} mg: give the compound weight "
+                "or the elemental magnesium from the label, not both."
+            ]
+            return None, None
     return round_mg(elemental), (round_mg(compound) if compound is not None else None)
 
 

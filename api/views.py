@@ -20,12 +20,12 @@ from rest_framework.exceptions import NotAcceptable, NotFound, PermissionDenied,
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from api import serializers as s
 from api.export import export_csv, export_json
 from api.schema import CONFLICT
+from api.throttles import BarcodeThrottle, ScopedThrottle
 from foods import open_food_facts
 from foods.barcode import barcode_lookup
 from foods.catalogue_cache import catalogue_json, one_catalogue_version
@@ -64,7 +64,7 @@ class DocsView(SpectacularSwaggerSplitView):
 class AuthThrottled:
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
 
     def initial(self, request, *args, **kwargs):
@@ -134,7 +134,7 @@ class LoginView(AuthThrottled, APIView):
 
 
 class LogoutView(APIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=None, responses={204: None})
@@ -192,13 +192,6 @@ class ProfileView(APIView):
 
 
 # --- Catalogue ------------------------------------------------------------------------------------------
-
-
-class BarcodeThrottle(UserRateThrottle):
-    """An unknown barcode asks Open Food Facts: one account cannot make the server hammer it
-    (BARCODE_THROTTLE_RATE, 30 look-ups a minute by default)."""
-
-    scope = "barcode"
 
 
 class SearchResults:

@@ -113,7 +113,11 @@ def _fresh_cache():
     """Throttling counts live in the cache: every test starts with none."""
     from django.core.cache import cache
 
+    from api.throttles import throttle_cache
+
     cache.clear()
+    throttle_cache.local.clear()
+    throttle_cache.down_until = 0.0
     yield
 
 

@@ -83,6 +83,22 @@ def test_with_the_cache_down_the_api_still_answers_from_the_database(cache_down,
     assert api.get("/api/v1/summary/daily/").json()["total_mg"] == 78
 
 
+def test_with_the_cache_down_the_address_throttles_still_count(cache_down, anon, api, settings):
+    """Before: with Redis gone the throttles read no history and 30 sign-ins or 35 barcode look-ups in
+    a minute got no 429. Now each process counts in its own memory until the cache is back."""
+    settings.CACHES["throttle"] = {
+        **settings.CACHES["default"],
+        "OPTIONS": {**settings.CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+    }
+    signins = [
+        anon.post("/api/v1/auth/login/", {"username": f"nobody{n}", "password": "wrong"}).status_code
+        for n in range(30)
+    ]
+    assert signins[:20] == [400] * 20 and set(signins[20:]) == {429}, signins
+    lookups = [api.get("/api/v1/foods/barcode/00000000/").status_code for _ in range(35)]
+    assert 429 not in lookups[:30] and set(lookups[30:]) == {429}, lookups
+
+
 def test_with_the_cache_down_reminders_are_still_sent(cache_down, user):
     from tests.test_reminders import due_reminder, make_delivery
 

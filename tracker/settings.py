@@ -169,6 +169,11 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     )
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
     DJANGO_REDIS_LOGGER = "tracker.cache"
+# The throttles' own alias on the same cache, with its errors raised: while it is down they count in each
+# process's memory instead (api/throttles.py), so they never stop counting.
+CACHES["throttle"] = dict(CACHES["default"])
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    CACHES["throttle"]["OPTIONS"] = {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False}
 
 # --- Client addresses and login lockout -------------------------------------------------------------
 # How many reverse proxies in front of the app append to X-Forwarded-For. 0 (the default): the client

@@ -1,5 +1,6 @@
 """Serializers: shapes and types of the JSON. The rules live in tracker.services."""
 
+from contextvars import ContextVar
 from datetime import date
 
 from django.contrib.auth import get_user_model, password_validation
@@ -505,9 +506,15 @@ class FoodQuerySerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=FoodCategory.choices, required=False)
 
 
+# The user whose request is being validated (api.views.validating_for): another user's own food, or a
+# portion of it, is then an id that does not exist, in the same words.
+VIEWER: ContextVar = ContextVar("viewer", default=None)
+
+
 class CatalogueRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key to the catalogue, read through the per-process catalogue rows (no query when the
-    row was read before in this catalogue version)."""
+    row was read before in this catalogue version). Another user's own food or portion is refused as
+    an unknown id."""
 
     def to_internal_value(self, data):
         if isinstance(data, bool):
@@ -519,9 +526,16 @@ class CatalogueRelatedField(serializers.PrimaryKeyRelatedField):
         if str(pk) != str(data).strip() or not -(2**63) <= pk < 2**63:
             self.fail("incorrect_type", data_type=type(data).__name__)
         row = catalogue_row(self.queryset.model, pk)
-        if row is None:
+        if row is None or not _visible(row, VIEWER.get()):
             self.fail("does_not_exist", pk_value=data)
         return row
+
+
+def _visible(row, viewer) -> bool:
+    owner = getattr(row, "owner_id", None)
+    if owner is None and isinstance(row, Portion):
+        owner = row.food.owner_id
+    return owner is None or viewer is None or owner == viewer.pk
 
 
 # --- Logging --------------------------------------------------------------------------------------------

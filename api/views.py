@@ -376,8 +376,12 @@ def _date_range(request):
 def validating_for(user):
     """Validate entries with the user's zone active (a time sent without an offset is their local
     time) and the catalogue version read once for the whole request."""
-    with timezone.override(services.profile_get(user=user).zone), one_catalogue_version():
-        yield
+    viewer = s.VIEWER.set(user)
+    try:
+        with timezone.override(services.profile_get(user=user).zone), one_catalogue_version():
+            yield
+    finally:
+        s.VIEWER.reset(viewer)
 
 
 class OwnedViewSet(
@@ -637,14 +641,16 @@ class SavedMealViewSet(viewsets.ModelViewSet):
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        with validating_for(request.user):
+            serializer.is_valid(raise_exception=True)
         meal = services.saved_meal_create(user=request.user, **serializer.validated_data)
         return self._saved(meal, status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         meal = self.get_object()
         serializer = self.get_serializer(meal, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
+        with validating_for(request.user):
+            serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if data.pop("kind", meal.kind) != meal.kind:
             raise ValidationError({"kind": ["A saved meal cannot become a recipe, nor a recipe a meal."]})

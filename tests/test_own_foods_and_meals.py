@@ -278,6 +278,52 @@ def test_saved_meals_are_private(api, other_api, almonds_oz, oat_bran_half_cup):
     assert stolen.status_code == 400 and not SavedMeal.objects.filter(name="x").exists()
 
 
+def test_another_users_portion_reads_exactly_as_a_portion_that_does_not_exist(api, other_api, almonds_oz):
+    """Before: "belongs to another food" for another account's portion, "does not exist" for a free id,
+    so ids of other people's own foods could be found. Every way in answers the same for both."""
+    from foods.models import Portion
+
+    theirs = own_food(other_api)["portions"][0]["id"]
+    free = Portion.objects.order_by("-pk").first().pk + 1000
+    entry_id = str(uuid.uuid4())
+
+    def answers(portion):
+        intake = api.post("/api/v1/intakes/", {"food": almonds_oz.food_id, "portion": portion}, format="json")
+        batch = api.post(
+            "/api/v1/entries/batch/",
+            {
+                "entries": [
+                    {
+                        "type": "intake",
+                        "id": entry_id,
+                        "food": almonds_oz.food_id,
+                        "portion": portion,
+                    }
+                ]
+            },
+            format="json",
+        )
+        meal = api.post(
+            "/api/v1/saved-meals/",
+            {"name": "x", "items": [{"food": almonds_oz.food_id, "portion": portion}]},
+            format="json",
+        )
+        return [(r.status_code, str(r.json()).replace(str(portion), "ID")) for r in (intake, batch, meal)]
+
+    mine, free_answers = answers(theirs), answers(free)
+    assert mine == free_answers and {code for code, _ in mine} == {400}, (mine, free_answers)
+    assert "does not exist" in mine[0][1]
+    assert not IntakeEntry.objects.exists() and not SavedMeal.objects.exists()
+    # my own portion of another food still says what is wrong
+    other_food = own_food(api)
+    wrong = api.post(
+        "/api/v1/intakes/",
+        {"food": almonds_oz.food_id, "portion": other_food["portions"][0]["id"]},
+        format="json",
+    )
+    assert wrong.status_code == 400 and "belongs to another food" in wrong.json()["portion"][0]
+
+
 def test_log_again_and_copy_yesterdays_breakfast(api, user, almonds_oz, oat_bran_half_cup):
     yesterday = timezone.now().date() - timedelta(days=1)
     for portion in (almonds_oz, oat_bran_half_cup):

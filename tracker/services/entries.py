@@ -98,10 +98,15 @@ def replayed(existing, *, user, compare: dict):
 # --- Intake entries -------------------------------------------------------------------------------------
 
 
+def _no_such_object(pk) -> str:
+    """The words of an unknown id (DRF's), for an object the user may not see."""
+    return f'Invalid pk "{pk}" - object does not exist.'
+
+
 def _check_food_visible(food: Food, user, errors: dict) -> None:
     """Another user's own food is as if it did not exist (the same words as an unknown id)."""
     if food.owner_id is not None and food.owner_id != user.pk:
-        errors["food"] = [f'Invalid pk "{food.pk}" - object does not exist.']
+        errors["food"] = [_no_such_object(food.pk)]
 
 
 @dataclass(frozen=True)
@@ -112,7 +117,7 @@ class _ResolvedAmount:
 
 
 def _resolve_amount(
-    *, food: Food, portion: Portion | None, quantity, grams, errors: dict
+    *, user, food: Food, portion: Portion | None, quantity, grams, errors: dict
 ) -> _ResolvedAmount | None:
     if portion is not None and grams is not None:
         errors["grams"] = ["Give either a portion (with a quantity) or grams, not both."]
@@ -134,7 +139,13 @@ def _resolve_amount(
             return None
         return _ResolvedAmount(None, None, round_mg(grams)) if grams is not None else None
     if portion.food_id != food.pk:
-        errors["portion"] = [f'This portion belongs to another food, not to "{food.name}".']
+        owner = Food.objects.filter(pk=portion.food_id).values_list("owner_id", flat=True).first()
+        errors["portion"] = [
+            # another user's portion reads as an id that does not exist: its existence tells nothing
+            _no_such_object(portion.pk)
+            if owner is not None and owner != user.pk
+            else f'This portion belongs to another food, not to "{food.name}".'
+        ]
         return None
     portion.food = food  # the same row: spares a query for the portion's magnesium
     quantity = (
@@ -207,7 +218,9 @@ def intake_create(
     profile = profile_get(user=user)
     errors: dict = {}
     _check_food_visible(food, user, errors)
-    amount = _resolve_amount(food=food, portion=portion, quantity=quantity, grams=grams, errors=errors)
+    amount = _resolve_amount(
+        user=user, food=food, portion=portion, quantity=quantity, grams=grams, errors=errors
+    )
     given_time = consumed_at
     consumed_at = checked_moment(consumed_at, "consumed_at", errors, profile)
     if len(note) > 500:
@@ -280,7 +293,9 @@ def intake_update(
             if quantity is _UNSET
             else quantity
         )
-        amount = _resolve_amount(food=food, portion=portion, quantity=quantity, grams=grams, errors=errors)
+        amount = _resolve_amount(
+            user=entry.user, food=food, portion=portion, quantity=quantity, grams=grams, errors=errors
+        )
     if consumed_at is not None:
         consumed_at = checked_moment(consumed_at, "consumed_at", errors, profile)
     if note is not None and len(note) > 500:

@@ -64,6 +64,7 @@ def _items(*, user, items: list[dict]) -> list[SavedMealItem]:
         food = item["food"]
         _check_food_visible(food, user, item_errors)
         amount = _resolve_amount(
+            user=user,
             food=food,
             portion=item.get("portion"),
             quantity=item.get("quantity"),

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.test import Client
 
 from tracker.models import IntakeEntry, Profile, SupplementDose
 
@@ -125,3 +126,26 @@ def test_deleting_the_account_leaves_no_row_behind(api, user, other_user, almond
     assert Profile.objects.filter(user=other_user).exists()
     assert IntakeEntry.objects.filter(user=other_user).count() == 1
     assert api.get("/api/v1/profile/").status_code == 401
+
+
+def test_deleting_the_account_deletes_its_browser_sessions(client, user, other_user):
+    """Before: its django_session rows stayed (a session holds the account's id and its key)."""
+    from django.contrib.sessions.models import Session
+
+    from tracker.models import UserSession
+
+    others = Client()
+    for browser, who in ((client, user), (Client(), user), (others, other_user)):
+        response = browser.post(
+            "/api/v1/auth/login/",
+            {"username": who.username, "password": "correct horse battery staple"},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.content
+    assert UserSession.objects.filter(user=user).count() == 2
+    deleted = client.delete("/api/v1/account/")
+    assert deleted.status_code == 204, deleted.content
+    assert not UserSession.objects.filter(user_id=user.pk).exists()
+    assert not Session.objects.exists()  # Django's own table is not used at all
+    assert UserSession.objects.filter(user=other_user).count() == 1
+    assert others.get("/api/v1/profile/").status_code == 200

@@ -4,6 +4,7 @@ import uuid
 import zoneinfo
 
 from django.conf import settings
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -321,6 +322,22 @@ class RedFlagDismissal(models.Model):
 
     def __str__(self) -> str:
         return f"Dismissal of {self.code}"
+
+
+class UserSession(AbstractBaseSession):
+    """A browser session (the PWA signs in with one), with the user it belongs to, so that deleting an
+    account deletes its sessions too (Django's own table cannot tell whose a session is without
+    decoding every row). SESSION_ENGINE = "tracker.sessions"."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+
+    @classmethod
+    def get_session_store_class(cls):
+        from tracker.sessions import SessionStore
+
+        return SessionStore
 
 
 from tracker.reminders.models import PushSubscription, Reminder, ReminderDelivery  # noqa: E402, F401

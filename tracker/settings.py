@@ -195,6 +195,8 @@ AXES_DISABLE_ACCESS_LOG = True
 
 # --- Security (production mode) -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions that know their user: deleting an account deletes its sessions (tracker/sessions.py).
+SESSION_ENGINE = "tracker.sessions"
 CSRF_COOKIE_HTTPONLY = False  # the PWA reads it to send X-CSRFToken
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -64,6 +64,18 @@ def test_login_returns_a_token_and_logout_revokes_it(anon, user):
     assert client.get("/api/v1/profile/").status_code == 401
 
 
+def test_a_password_is_kept_exactly_as_typed(anon):
+    """Before: "  a long unusual passphrase  " registered, and the trimmed one then signed in."""
+    typed = "  a long unusual passphrase  "
+    registered = anon.post(
+        "/api/v1/auth/register/", {"username": "spaces", "email": "s@example.org", "password": typed}
+    )
+    assert registered.status_code == 201, registered.content
+    for attempt in (typed.strip(), typed.lstrip(), typed.rstrip()):
+        assert anon.post("/api/v1/auth/login/", {"username": "spaces", "password": attempt}).status_code == 400
+    assert anon.post("/api/v1/auth/login/", {"username": "spaces", "password": typed}).status_code == 200
+
+
 def test_login_with_a_wrong_password_is_400(anon, user):
     response = anon.post("/api/v1/auth/login/", {"username": user.username, "password": "nope"})
     assert response.status_code == 400

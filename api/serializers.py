@@ -1,5 +1,6 @@
 """Serializers: shapes and types of the JSON. The rules live in tracker.services."""
 
+import re
 from contextvars import ContextVar
 from datetime import date
 
@@ -115,6 +116,26 @@ class WholeNumberField(serializers.IntegerField):
 YEAR_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-"
 
 
+DATE_PATTERN = r"^(19[0-9]{2}|2[01][0-9]{2}|2200)-[0-9]{2}-[0-9]{2}$"
+_DATE_SPELLING = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": DATE_PATTERN})
+class BoundedDateField(serializers.DateField):
+    """A calendar date from 1900 to 2200: beyond, a date is a typo (and date arithmetic would overflow).
+    One spelling, YYYY-MM-DD: "2026-1-1" and "20261201" are not other names of a day."""
+
+    def to_internal_value(self, value):
+        if isinstance(value, str) and not _DATE_SPELLING.fullmatch(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        day = super().to_internal_value(value)
+        if not date(limits.EARLIEST_YEAR, 1, 1) <= day <= date(limits.LATEST_YEAR, 12, 31):
+            raise serializers.ValidationError(
+                f"Enter a date from {limits.EARLIEST_YEAR} to {limits.LATEST_YEAR}."
+            )
+        return day
+
+
 @extend_schema_field({"type": "string", "format": "date-time", "pattern": YEAR_PATTERN})
 class DateTimeField(serializers.DateTimeField):
     """A moment from 1900 to 2200. Without an offset it is read on the user's clock, and at the
@@ -205,6 +226,7 @@ class RiskFactorSerializer(serializers.Serializer):
 
 
 class ProfileSerializer(serializers.ModelSerializer):
+    birth_date = BoundedDateField(required=False, allow_null=True)
     sex = serializers.ChoiceField(choices=Sex.choices, allow_blank=True, required=False)
     time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone], required=False)
     kidney_disease = BooleanField(required=False)
@@ -664,19 +686,6 @@ class DoseCreatedSerializer(SupplementDoseSerializer):
         "from the user's interacting medicines.",
     )
     disclaimer = serializers.CharField(read_only=True)
-
-
-@extend_schema_field({"type": "string", "format": "date", "pattern": YEAR_PATTERN})
-class BoundedDateField(serializers.DateField):
-    """A calendar date from 1900 to 2200: beyond, a date is a typo (and date arithmetic would overflow)."""
-
-    def to_internal_value(self, value):
-        day = super().to_internal_value(value)
-        if not date(limits.EARLIEST_YEAR, 1, 1) <= day <= date(limits.LATEST_YEAR, 12, 31):
-            raise serializers.ValidationError(
-                f"Enter a date from {limits.EARLIEST_YEAR} to {limits.LATEST_YEAR}."
-            )
-        return day
 
 
 class DateRangeQuerySerializer(serializers.Serializer):

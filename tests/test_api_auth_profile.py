@@ -72,7 +72,9 @@ def test_a_password_is_kept_exactly_as_typed(anon):
     )
     assert registered.status_code == 201, registered.content
     for attempt in (typed.strip(), typed.lstrip(), typed.rstrip()):
-        assert anon.post("/api/v1/auth/login/", {"username": "spaces", "password": attempt}).status_code == 400
+        assert (
+            anon.post("/api/v1/auth/login/", {"username": "spaces", "password": attempt}).status_code == 400
+        )
     assert anon.post("/api/v1/auth/login/", {"username": "spaces", "password": typed}).status_code == 200
 
 

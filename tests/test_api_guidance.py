@@ -146,6 +146,20 @@ def test_daily_context_is_set_one_field_at_a_time(adult):
     assert DailyContext.objects.get().stress == 4
 
 
+def test_a_date_has_one_spelling_in_urls_and_queries(adult):
+    """Before: context/2026-1-1/ and context/20261201/ were other names of a day."""
+    for spelling in ("2026-1-1", "20261201", "2026-11-1", " 2026-11-01", "2026-W48-2"):
+        answer = adult.put(f"/api/v1/context/{spelling}/", {"stress": 2})
+        assert answer.status_code == 400, spelling
+        assert "YYYY-MM-DD" in answer.json()["date"][0]
+        assert adult.get(f"/api/v1/context/{spelling}/").status_code == 400
+        assert adult.get("/api/v1/summary/daily/", {"date": spelling}).status_code == 400
+        assert adult.get("/api/v1/intakes/", {"start": spelling}).status_code == 400
+        assert adult.patch("/api/v1/profile/", {"birth_date": spelling}).status_code == 400
+    assert not DailyContext.objects.exists()
+    assert adult.put("/api/v1/context/2026-11-01/", {"stress": 2}).json()["date"] == "2026-11-01"
+
+
 # --- Lab results ------------------------------------------------------------------------------------------
 
 

@@ -107,6 +107,25 @@ def test_with_the_cache_down_reminders_are_still_sent(cache_down, user):
     assert ReminderDelivery.objects.get().status == "sent" and len(mail.outbox) == 1
 
 
+def test_a_request_for_another_host_is_a_400_logged_as_one_warning_line(client, settings, caplog):
+    """Before: an ERROR with a traceback for every scanner that asks for a host this server does not
+    serve."""
+    settings.ALLOWED_HOSTS = ["mg.example.org"]
+    with caplog.at_level(logging.DEBUG):
+        response = client.get("/api/v1/profile/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    records = [r for r in caplog.records if r.name == "django.security.DisallowedHost"]
+    assert records and {r.levelname for r in records} == {"WARNING"}
+    assert all(r.exc_info is None for r in records)
+    formatter = logging.Formatter(project_settings.LOGGING["formatters"]["plain"]["format"])
+    assert not any("Traceback" in formatter.format(r) for r in caplog.records)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_the_health_check_is_sent_with_nosniff(client):
+    assert client.get("/healthz")["X-Content-Type-Options"] == "nosniff"
+
+
 # --- Headers ------------------------------------------------------------------------------------------
 
 

@@ -56,8 +56,12 @@ def healthz(request):
             failing.append(name)
             log.warning("health check: %s unavailable (%s)", name, type(exc).__name__)
     if failing:
-        return JsonResponse({"status": "unavailable", "failing": failing, "checks": results}, status=503)
-    return JsonResponse({"status": "ok", "checks": results})
+        response = JsonResponse({"status": "unavailable", "failing": failing, "checks": results}, status=503)
+    else:
+        response = JsonResponse({"status": "ok", "checks": results})
+    # answered before SecurityMiddleware, which would have set it
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class HealthCheckMiddleware:

@@ -27,6 +27,16 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class BadHostFilter(logging.Filter):
+    """Django logs a request for a host not in ALLOWED_HOSTS as an ERROR with a traceback; it is a
+    client's mistake answered with 400, so a warning of one line."""
+
+    def filter(self, record):
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
+        return True
+
+
 class RequestIdMiddleware:
     """Takes the proxy's X-Request-ID when it is a plain token, else makes one; logs carry it and the
     response sends it back, so a user's report can be matched to the server's log lines."""

@@ -243,7 +243,10 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "tracker.middleware.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "tracker.middleware.RequestIdFilter"},
+        "bad_host": {"()": "tracker.middleware.BadHostFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -256,7 +259,12 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        # a request for a host this server does not serve is the client's mistake (or a scanner's)
+        "django.security.DisallowedHost": {"filters": ["bad_host"]},
+    },
 }
 
 # --- Django REST framework --------------------------------------------------------------------------

@@ -4,13 +4,20 @@ tracker/services/guidance.py. Every answer that gives guidance carries the "not 
 
 from dataclasses import asdict
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.schema import CONFLICT
 from api.serializers import (
+    DATE_PATTERN,
     BooleanField,
     BoundedDateField,
     DateRangeQuerySerializer,
@@ -21,6 +28,8 @@ from api.serializers import (
     TopFoodSerializer,
     UUIDField,
     WholeNumberField,
+    amount_field,
+    change_of,
 )
 from api.views import OwnedViewSet, _date_range, validating_for
 from tracker import limits, services
@@ -83,26 +92,30 @@ class DailyContextSerializer(serializers.Serializer):
         min_value=1, max_value=5, required=False, allow_null=True, help_text="1 calm … 5 very stressed."
     )
     intense_exercise = BooleanField(required=False, allow_null=True)
-    updated_at = DateTimeField(read_only=True)
+    updated_at = DateTimeField(read_only=True, allow_null=True, help_text="null: nothing set that day.")
 
 
 class LabResultSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     taken_on = BoundedDateField()
-    value = DecimalField(
-        max_digits=9, decimal_places=3, coerce_to_string=False, help_text="As printed on the report."
+    value = amount_field(
+        minimum="0.001",
+        maximum=limits.MAX_LAB_VALUE,
+        places=3,
+        help_text=f"As printed on the report: more than 0, at most {limits.MAX_LAB_VALUE} (3 decimals).",
     )
     unit = serializers.ChoiceField(choices=labs.UNITS)
-    range_low = DecimalField(
-        max_digits=9,
-        decimal_places=3,
+    range_low = amount_field(
+        minimum="0.001",
+        maximum=limits.MAX_LAB_VALUE,
+        places=3,
         required=False,
         allow_null=True,
-        coerce_to_string=False,
-        help_text="The low end of the range printed on the report, in the same unit (optional).",
+        help_text="The low end of the range printed on the report, in the same unit (optional; with "
+        "range_high, below it).",
     )
-    range_high = DecimalField(
-        max_digits=9, decimal_places=3, required=False, allow_null=True, coerce_to_string=False
+    range_high = amount_field(
+        minimum="0.001", maximum=limits.MAX_LAB_VALUE, places=3, required=False, allow_null=True
     )
     note = TextField(required=False, allow_blank=True, max_length=500)
     flag = serializers.SerializerMethodField()
@@ -260,8 +273,8 @@ def _flags_json(user) -> list[dict]:
         responses={201: SymptomSavedSerializer, 200: SymptomSavedSerializer, 409: CONFLICT},
         summary="Record a symptom; the answer carries the red flags evaluated after it",
     ),
-    update=extend_schema(request=SymptomSerializer, responses=SymptomSavedSerializer),
-    partial_update=extend_schema(request=SymptomSerializer, responses=SymptomSavedSerializer),
+    update=extend_schema(request=change_of(SymptomSerializer), responses=SymptomSavedSerializer),
+    partial_update=extend_schema(request=change_of(SymptomSerializer), responses=SymptomSavedSerializer),
 )
 class SymptomViewSet(OwnedViewSet):
     """The symptom journal: twitching, cramps, numbness… with body area, severity and duration."""
@@ -321,6 +334,20 @@ class DailyContextListView(APIView):
         return Response(DailyContextSerializer(rows[:400], many=True).data)
 
 
+DAY_PARAMETER = OpenApiParameter(
+    "day",
+    {"type": "string", "format": "date", "pattern": DATE_PATTERN},
+    OpenApiParameter.PATH,
+    required=True,
+    description="The local day, YYYY-MM-DD, from 1900 to 2200.",
+)
+
+
+@extend_schema_view(
+    get=extend_schema(parameters=[DAY_PARAMETER]),
+    put=extend_schema(parameters=[DAY_PARAMETER]),
+    patch=extend_schema(parameters=[DAY_PARAMETER]),
+)
 class DailyContextView(APIView):
     def _day(self, value: str):
         field = BoundedDateField()

@@ -28,6 +28,16 @@ ERRORS = {
 
 
 class AutoSchema(BaseAutoSchema):
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """A nested list (``many=True``) states its length limits, as a ListField's do."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ListSerializer) and schema.get("type") == "array":
+            if getattr(field, "min_length", None) is not None:
+                schema["minItems"] = field.min_length
+            if getattr(field, "max_length", None) is not None:
+                schema["maxItems"] = field.max_length
+        return schema
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code, (description, schema) in ERRORS.items():
@@ -43,3 +53,36 @@ CONFLICT = OpenApiResponse(
     response=inline_serializer("Conflict", {"id": serializers.ListField(child=serializers.CharField())}),
     description="The client id is already used by an entry with different data.",
 )
+
+
+# No text the API stores may hold a NUL character (DRF refuses it; PostgreSQL could not store it).
+NO_NUL = "^[^\\u0000]*$"
+
+
+def state_text_limits(result, generator, request, public):
+    """drf-spectacular post-processing: every free text a client sends (a request body's string, a query
+    or path parameter) says that it holds no NUL character, as the server enforces."""
+
+    def visit(schema):
+        if not isinstance(schema, dict):
+            return
+        if schema.get("type") == "string" and not ({"pattern", "enum", "format"} & schema.keys()):
+            if not schema.get("readOnly"):
+                schema["pattern"] = NO_NUL
+        for key in ("properties",):
+            for child in schema.get(key, {}).values():
+                visit(child)
+        for key in ("items", "additionalProperties"):
+            visit(schema.get(key))
+        for key in ("oneOf", "anyOf", "allOf"):
+            for child in schema.get(key, []):
+                visit(child)
+
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request"):
+            visit(schema)
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                visit(parameter.get("schema"))
+    return result

@@ -3,10 +3,11 @@
 import re
 from contextvars import ContextVar
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 from rest_framework.utils.serializer_helpers import ReturnDict
 
@@ -16,7 +17,7 @@ from foods.models import Food, FoodCategory, Portion, SupplementForm
 from foods.nutrition import magnesium_in_grams, round_mg, whole_mg
 from tracker import limits
 from tracker.guidance import DISCLAIMER, medicines, risk_factors, supplements
-from tracker.models import Meal, MealKind, Profile, Sex, validate_time_zone
+from tracker.models import Meal, MealKind, Profile, Sex, available_time_zones, validate_time_zone
 from tracker.reminders.models import Channel, DeliveryStatus, ReminderKind
 
 User = get_user_model()
@@ -68,12 +69,49 @@ def validated(serializer_class, data) -> dict:
 
 
 class DecimalField(serializers.DecimalField):
-    """An empty string is not a number (DRF would read it as null, and null means "the default")."""
+    """A number, rounded half up to the field's decimal places (0.125 g is 0.13 g; DRF would refuse
+    every extra digit, a limit no schema states). Its bounds are min_value and max_value, which the
+    schema states. An empty string is not a number (DRF would read it as null, and null means "the
+    default")."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("rounding", ROUND_HALF_UP)
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**kwargs)
 
     def validate_empty_values(self, data):
         if isinstance(data, str) and not data.strip():
             self.fail("invalid")
         return super().validate_empty_values(data)
+
+    def validate_precision(self, value):
+        """Only the whole digits are limited (the schema's maximum); decimals are rounded."""
+        whole = value.adjusted() + 1 if value else 0
+        if self.max_whole_digits is not None and whole > self.max_whole_digits:
+            self.fail("max_whole_digits", max_whole_digits=self.max_whole_digits)
+        return value
+
+    def quantize(self, value):
+        return value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=self.rounding)
+
+
+def amount_field(*, minimum, maximum, places: int = 2, **kwargs) -> DecimalField:
+    """A positive amount from ``minimum`` (the smallest step above zero) to ``maximum``, both stated in
+    the schema."""
+    return DecimalField(
+        max_digits=len(str(int(maximum))) + places,
+        decimal_places=places,
+        min_value=Decimal(minimum),
+        max_value=Decimal(maximum),
+        **kwargs,
+    )
+
+
+# A GTIN as printed under a barcode: EAN-8, UPC-A (12), EAN-13 or GTIN-14 digits (the check digit is
+# checked apart).
+BARCODE_PATTERN = r"^([0-9]{8}|[0-9]{12,14})$"
+# A primary key: a JSON integer from 1 to 2^63 - 1 (the schema says so; a larger one is no id).
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
 
 
 class BooleanField(serializers.BooleanField):
@@ -155,6 +193,10 @@ class DateTimeField(serializers.DateTimeField):
         return moment
 
 
+CLOCK_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+@extend_schema_field({"type": "string", "pattern": CLOCK_PATTERN, "example": "08:00"})
 class ClockTimeField(serializers.TimeField):
     """A time of day shown as HH:MM (accepts HH:MM and HH:MM:SS)."""
 
@@ -165,11 +207,25 @@ class ClockTimeField(serializers.TimeField):
 # --- Auth ---------------------------------------------------------------------------------------------
 
 
+def _password_min_length() -> int:
+    from django.conf import settings
+
+    for validator in settings.AUTH_PASSWORD_VALIDATORS:
+        if validator["NAME"].endswith("MinimumLengthValidator"):
+            return validator.get("OPTIONS", {}).get("min_length", 8)
+    return 1
+
+
 class RegisterSerializer(serializers.Serializer):
     username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150)
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(
-        write_only=True, max_length=128, trim_whitespace=False, style={"input_type": "password"}
+        write_only=True,
+        min_length=_password_min_length(),
+        max_length=128,
+        trim_whitespace=False,
+        style={"input_type": "password"},
+        help_text="Kept exactly as typed. Not too common, not all digits, not like the user name or email.",
     )
 
     def validate_username(self, value: str) -> str:
@@ -225,10 +281,18 @@ class RiskFactorSerializer(serializers.Serializer):
     raises = serializers.ChoiceField(choices=["deficiency", "excess", "interaction"])
 
 
+@extend_schema_field({"type": "string", "enum": sorted(available_time_zones()), "example": "Europe/Paris"})
+class TimeZoneField(serializers.CharField):
+    """An IANA time zone this server knows (the schema lists them)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=64, validators=[validate_time_zone], **kwargs)
+
+
 class ProfileSerializer(serializers.ModelSerializer):
     birth_date = BoundedDateField(required=False, allow_null=True)
     sex = serializers.ChoiceField(choices=Sex.choices, allow_blank=True, required=False)
-    time_zone = serializers.CharField(max_length=64, validators=[validate_time_zone], required=False)
+    time_zone = TimeZoneField(required=False)
     kidney_disease = BooleanField(required=False)
     target_override_mg = serializers.IntegerField(
         min_value=limits.MIN_TARGET_MG, max_value=limits.MAX_TARGET_MG, allow_null=True, required=False
@@ -311,20 +375,20 @@ class ProfileSerializer(serializers.ModelSerializer):
         return DISCLAIMER
 
     def validate_conditions(self, value):
-        if len(set(value)) != len(value):
-            raise serializers.ValidationError("Each condition once.")
-        return value
+        return list(dict.fromkeys(value))  # a condition given twice is the same condition
 
     def validate_medicines(self, value):
         if any("kind" not in entry for entry in value):  # a PATCH is partial down to the nested items
             raise serializers.ValidationError("Each medicine needs its kind.")
-        kinds = [entry["kind"] for entry in value]
-        if len(set(kinds)) != len(kinds):
-            raise serializers.ValidationError("Each medicine once (give it several times instead).")
-        return [
-            {"kind": entry["kind"], "times": sorted({at.strftime("%H:%M") for at in entry.get("times", [])})}
-            for entry in value
-        ]
+        # a medicine given twice is one medicine taken at each of the times given
+        times: dict[str, set] = {}
+        for entry in value:
+            times.setdefault(entry["kind"], set()).update(
+                at.strftime("%H:%M") for at in entry.get("times", [])
+            )
+        if any(len(at) > medicines.MAX_TIMES for at in times.values()):
+            raise serializers.ValidationError(f"At most {medicines.MAX_TIMES} times for one medicine.")
+        return [{"kind": kind, "times": sorted(at)} for kind, at in times.items()]
 
 
 # --- Catalogue ------------------------------------------------------------------------------------------
@@ -444,35 +508,47 @@ def food_json(food) -> dict:
 class OwnFoodSerializer(FoodSerializer):
     """A food of the user's own, from a nutrition label: a serving and the magnesium in it."""
 
-    name = serializers.CharField(max_length=200)
-    brand = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    serving_label = serializers.CharField(
+    name = TextField(max_length=200)
+    brand = TextField(max_length=200, required=False, allow_blank=True)
+    serving_label = TextField(
         max_length=100,
         required=False,
         allow_blank=True,
         help_text='The household measure: "1 bar", "2 tbsp".',
     )
-    serving_grams = DecimalField(
-        max_digits=12, decimal_places=2, coerce_to_string=False, help_text="What a serving weighs, in g."
+    serving_grams = amount_field(
+        minimum="0.1",
+        maximum=limits.MAX_GRAMS,
+        help_text=f"What a serving weighs, 0.1 to {limits.MAX_GRAMS} g.",
     )
     magnesium_mg = DecimalField(
-        max_digits=12,
+        max_digits=6,
         decimal_places=2,
+        min_value=Decimal(0),
+        max_value=limits.MAX_ELEMENTAL_MG,
         required=False,
         allow_null=True,
-        coerce_to_string=False,
-        help_text="Magnesium in a serving, in mg (or give magnesium_percent_dv).",
+        help_text=f"Magnesium in a serving, 0 to {limits.MAX_ELEMENTAL_MG} mg (or give magnesium_percent_dv, "
+        "not both); at most 10,000 mg per 100 g.",
     )
     magnesium_percent_dv = DecimalField(
-        max_digits=12,
+        max_digits=5,
         decimal_places=2,
+        min_value=Decimal(0),
+        max_value=Decimal(476),
         required=False,
         allow_null=True,
-        coerce_to_string=False,
         write_only=True,
-        help_text="Magnesium in a serving as % Daily Value (100 % = 420 mg on current US labels).",
+        help_text="Magnesium in a serving as % Daily Value, 0 to 476 (100 % = 420 mg on current US labels).",
     )
-    barcode = serializers.CharField(max_length=20, required=False, allow_blank=True, write_only=True)
+    barcode = serializers.RegexField(
+        BARCODE_PATTERN,
+        max_length=14,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="EAN-8, UPC-A, EAN-13 or GTIN-14 digits, with a right check digit.",
+    )
 
     class Meta(FoodSerializer.Meta):
         fields = [
@@ -537,6 +613,7 @@ class FoodQuerySerializer(serializers.Serializer):
 VIEWER: ContextVar = ContextVar("viewer", default=None)
 
 
+@extend_schema_field(ID_SCHEMA)
 class CatalogueRelatedField(serializers.PrimaryKeyRelatedField):
     """A foreign key to the catalogue, read through the per-process catalogue rows (no query when the
     row was read before in this catalogue version). Another user's own food or portion is refused as
@@ -603,21 +680,21 @@ class IntakeEntrySerializer(serializers.Serializer):
     id = UUIDField(required=False, help_text="Optional client-chosen UUID; a replay is stored once.")
     food = CatalogueRelatedField(queryset=Food.objects.all())
     portion = CatalogueRelatedField(queryset=Portion.objects.all(), required=False, allow_null=True)
-    quantity = DecimalField(
-        max_digits=12,
-        decimal_places=3,
+    quantity = amount_field(
+        minimum="0.001",
+        maximum=limits.MAX_QUANTITY,
+        places=3,
         required=False,
         allow_null=True,
-        coerce_to_string=False,
-        help_text=f"Number of portions, more than 0 and at most {limits.MAX_QUANTITY}; default 1.",
+        help_text=f"Number of portions, 0.001 to {limits.MAX_QUANTITY} (rounded to 3 decimals); default 1. "
+        "The amount must weigh at least 0.01 g.",
     )
-    grams = DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    grams = amount_field(
+        minimum="0.01",
+        maximum=limits.MAX_GRAMS,
         required=False,
         allow_null=True,
-        coerce_to_string=False,
-        help_text=f"Weight eaten instead of a portion, more than 0 and at most {limits.MAX_GRAMS} g.",
+        help_text=f"Weight eaten instead of a portion, 0.01 to {limits.MAX_GRAMS} g (rounded to 0.01 g).",
     )
     consumed_at = DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
     meal = serializers.ChoiceField(
@@ -625,7 +702,7 @@ class IntakeEntrySerializer(serializers.Serializer):
         required=False,
         help_text="breakfast, lunch, dinner or snack; default from the local time of day.",
     )
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    note = TextField(required=False, allow_blank=True, max_length=500)
     food_name = serializers.CharField(source="food.name", read_only=True)
     portion_label = serializers.CharField(
         source="portion.label", read_only=True, allow_null=True, default=None
@@ -636,6 +713,13 @@ class IntakeEntrySerializer(serializers.Serializer):
     updated_at = DateTimeField(read_only=True)
 
 
+def change_of(serializer_class):
+    """The request of a change (PUT, PATCH) to an entry: the same fields, but the id is the URL's and
+    read-only, as the schema then says."""
+    name = serializer_class.__name__.removesuffix("Serializer") + "ChangeSerializer"
+    return type(name, (serializer_class,), {"id": UUIDField(read_only=True)})
+
+
 class IntakeCreatedSerializer(IntakeEntrySerializer):
     day = DaySummarySerializer(read_only=True, help_text="The entry's local day after the change.")
 
@@ -643,24 +727,24 @@ class IntakeCreatedSerializer(IntakeEntrySerializer):
 class SupplementDoseSerializer(serializers.Serializer):
     id = UUIDField(required=False, help_text="Optional client-chosen UUID; a replay is stored once.")
     form = CatalogueRelatedField(queryset=SupplementForm.objects.all())
-    elemental_mg = DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    elemental_mg = amount_field(
+        minimum="0.01",
+        maximum=limits.MAX_ELEMENTAL_MG,
         required=False,
         allow_null=True,
-        coerce_to_string=False,
-        help_text=f"Elemental magnesium from the label, more than 0 and at most {limits.MAX_ELEMENTAL_MG} mg.",
+        help_text=f"Elemental magnesium from the label, 0.01 to {limits.MAX_ELEMENTAL_MG} mg.",
     )
-    compound_mg = DecimalField(
-        max_digits=12,
-        decimal_places=2,
+    compound_mg = amount_field(
+        minimum="0.01",
+        maximum=limits.MAX_COMPOUND_MG,
         required=False,
         allow_null=True,
-        coerce_to_string=False,
-        help_text="Compound weight instead; the elemental mg is computed from the form's fraction.",
+        help_text=f"Compound weight instead, 0.01 to {limits.MAX_COMPOUND_MG} mg; the elemental mg is "
+        "computed from the form's fraction (it must come to at least 0.01 mg). Both only when they agree "
+        "with the form's fraction (within 5 % or 1 mg).",
     )
     taken_at = DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    note = TextField(required=False, allow_blank=True, max_length=500)
     form_name = serializers.CharField(source="form.name", read_only=True)
     route = serializers.CharField(
         source="form.route", read_only=True, help_text="oral counts; topical and intravenous are shown apart."
@@ -701,8 +785,30 @@ class DateRangeQuerySerializer(serializers.Serializer):
 # --- Several entries at once: batches, saved meals, recipes, copies ------------------------------------
 
 
+class BatchIntakeSerializer(IntakeEntrySerializer):
+    type = serializers.ChoiceField(choices=["intake"])
+    id = UUIDField(help_text="The entry's client-chosen UUID, required in a batch: a replay is stored once.")
+
+
+class BatchDoseSerializer(SupplementDoseSerializer):
+    type = serializers.ChoiceField(choices=["supplement_dose"])
+    id = UUIDField(help_text="The dose's client-chosen UUID, required in a batch: a replay is stored once.")
+
+
+@extend_schema_field(
+    PolymorphicProxySerializer(
+        component_name="BatchEntry",
+        serializers={"intake": BatchIntakeSerializer, "supplement_dose": BatchDoseSerializer},
+        resource_type_field_name="type",
+        many=True,
+    )
+)
+class BatchEntriesField(serializers.ListField):
+    """Each entry is validated by its own type's serializer in the view (api/views.py)."""
+
+
 class BatchSerializer(serializers.Serializer):
-    entries = serializers.ListField(
+    entries = BatchEntriesField(
         child=serializers.DictField(),
         min_length=1,
         max_length=100,
@@ -722,12 +828,10 @@ class BatchResultSerializer(serializers.Serializer):
 class SavedMealItemSerializer(serializers.Serializer):
     food = CatalogueRelatedField(queryset=Food.objects.all())
     portion = CatalogueRelatedField(queryset=Portion.objects.all(), required=False, allow_null=True)
-    quantity = DecimalField(
-        max_digits=12, decimal_places=3, required=False, allow_null=True, coerce_to_string=False
+    quantity = amount_field(
+        minimum="0.001", maximum=limits.MAX_QUANTITY, places=3, required=False, allow_null=True
     )
-    grams = DecimalField(
-        max_digits=12, decimal_places=2, required=False, allow_null=True, coerce_to_string=False
-    )
+    grams = amount_field(minimum="0.01", maximum=limits.MAX_GRAMS, required=False, allow_null=True)
     food_name = serializers.CharField(source="food.name", read_only=True)
     portion_label = serializers.CharField(
         source="portion.label", read_only=True, allow_null=True, default=None
@@ -742,21 +846,17 @@ class SavedMealItemSerializer(serializers.Serializer):
 
 class SavedMealSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(max_length=200)
+    name = TextField(max_length=200)
     kind = serializers.ChoiceField(
         choices=MealKind.choices,
         required=False,
         default=MealKind.MEAL,
         help_text="meal: logs one entry per food; recipe: logs servings of one food made of them.",
     )
-    servings = DecimalField(
-        max_digits=8,
-        decimal_places=2,
-        required=False,
-        coerce_to_string=False,
-        help_text="A recipe's servings.",
+    servings = amount_field(
+        minimum="0.01", maximum=100, required=False, help_text="A recipe's servings, 0.01 to 100 (a meal: 1)."
     )
-    items = SavedMealItemSerializer(many=True, required=False)
+    items = SavedMealItemSerializer(many=True, required=False, min_length=1, max_length=50)
     from_entries = serializers.ListField(
         child=UUIDField(),
         required=False,
@@ -786,12 +886,12 @@ class SavedMealLogSerializer(serializers.Serializer):
     id = UUIDField(required=False, help_text="Client id of this logging: a replay stores nothing.")
     consumed_at = DateTimeField(required=False, help_text="Default now.")
     meal = serializers.ChoiceField(choices=Meal.choices, required=False, help_text="Default from the time.")
-    servings = DecimalField(
-        max_digits=8,
-        decimal_places=3,
+    servings = amount_field(
+        minimum="0.001",
+        maximum=limits.MAX_QUANTITY,
+        places=3,
         required=False,
-        coerce_to_string=False,
-        help_text="A recipe: servings eaten.",
+        help_text=f"A recipe: servings eaten, 0.001 to {limits.MAX_QUANTITY}.",
     )
 
 
@@ -891,9 +991,6 @@ class ExportQuerySerializer(serializers.Serializer):
 # --- Reminders and push -----------------------------------------------------------------------------------
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$", "example": "08:00"}
-)
 class ReminderSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     kind = serializers.ChoiceField(choices=ReminderKind.choices)
@@ -960,9 +1057,45 @@ def _b64url_bytes(value: str) -> bytes | None:
         return None
 
 
+# An https URL with a host name, as URLValidator and the push check take it (the host must also be a
+# known push service, PUSH_SERVICE_HOSTS: the server's configuration, not the schema's).
+PUSH_ENDPOINT_PATTERN = r"^https://[A-Za-z0-9.-]+(:[0-9]{1,4})?/[!-~]*$"
+
+
+@extend_schema_field({"type": "string", "pattern": PUSH_ENDPOINT_PATTERN, "maxLength": 2000})
+class PushEndpointField(serializers.CharField):
+    """A push service's https URL, as the browser's subscription gives it. What is wrong with an address
+    is said in words (not a push service, an IP address, …) before its spelling is checked."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=2000, **kwargs)
+
+    def to_internal_value(self, data):
+        from urllib.parse import urlsplit
+
+        from tracker.reminders.push import endpoint_problem, loopback_allowed
+
+        if not isinstance(data, str):
+            self.fail("invalid")
+        value = super().to_internal_value(data)
+        problem = endpoint_problem(value)
+        if problem:
+            raise serializers.ValidationError(f"Not a push service's address: {problem}.")
+        # a local push service over http is allowed only where PUSH_ALLOW_LOOPBACK_HTTP says so (tests)
+        if not re.fullmatch(PUSH_ENDPOINT_PATTERN, value) and not loopback_allowed(
+            urlsplit(value).hostname or ""
+        ):
+            raise serializers.ValidationError("Not a push endpoint: an https URL of a push service.")
+        return value
+
+
 class PushKeysSerializer(serializers.Serializer):
-    p256dh = serializers.RegexField(r"^[A-Za-z0-9_-]+={0,2}$", max_length=200)
-    auth = serializers.RegexField(r"^[A-Za-z0-9_-]+={0,2}$", max_length=100)
+    p256dh = serializers.RegexField(
+        r"^B[A-Za-z0-9_-]{86}=?$", help_text="The browser's P-256 public key: 65 bytes, base64url."
+    )
+    auth = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{21}[AQgw](==)?$", help_text="The browser's auth secret: 16 bytes, base64url."
+    )
 
     def validate_p256dh(self, value: str) -> str:
         """The browser's public key: a P-256 point, or no message could ever be encrypted for it."""
@@ -984,21 +1117,13 @@ class PushKeysSerializer(serializers.Serializer):
 class PushSubscriptionSerializer(serializers.Serializer):
     """The shape of the browser's PushSubscription.toJSON()."""
 
-    endpoint = serializers.URLField(max_length=2000)
+    endpoint = PushEndpointField()
     keys = PushKeysSerializer()
     expirationTime = serializers.IntegerField(required=False, allow_null=True)  # noqa: N815 - browser's name
 
-    def validate_endpoint(self, value: str) -> str:
-        from tracker.reminders.push import endpoint_problem
-
-        problem = endpoint_problem(value)
-        if problem:
-            raise serializers.ValidationError(f"Not a push service's address: {problem}.")
-        return value
-
 
 class PushEndpointSerializer(serializers.Serializer):
-    endpoint = serializers.URLField(max_length=2000)
+    endpoint = serializers.RegexField(r"^https?://[!-~]+$", max_length=2000)
 
 
 class PublicKeySerializer(serializers.Serializer):

@@ -10,7 +10,13 @@ from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
@@ -255,13 +261,18 @@ class FoodViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "code", {"type": "string", "pattern": s.BARCODE_PATTERN}, OpenApiParameter.PATH, required=True
+            )
+        ],
         responses={
             200: s.BarcodeResultSerializer,
             400: OpenApiResponse(description="Not a GTIN (8, 12, 13 or 14 digits with a right check digit)"),
             404: s.BarcodeResultSerializer,
             502: OpenApiResponse(description="Open Food Facts answered with an error"),
             504: OpenApiResponse(description="Open Food Facts did not answer in time"),
-        }
+        },
     )
     @action(
         detail=False,
@@ -446,8 +457,10 @@ class OwnedViewSet(
         responses={201: s.IntakeCreatedSerializer, 200: s.IntakeCreatedSerializer, 409: CONFLICT},
         summary="Log a food (replaying a client id returns the stored entry with 200)",
     ),
-    update=extend_schema(responses=s.IntakeCreatedSerializer),
-    partial_update=extend_schema(responses=s.IntakeCreatedSerializer),
+    update=extend_schema(request=s.change_of(s.IntakeEntrySerializer), responses=s.IntakeCreatedSerializer),
+    partial_update=extend_schema(
+        request=s.change_of(s.IntakeEntrySerializer), responses=s.IntakeCreatedSerializer
+    ),
 )
 class IntakeViewSet(OwnedViewSet):
     serializer_class = s.IntakeEntrySerializer
@@ -514,8 +527,10 @@ class IntakeViewSet(OwnedViewSet):
         responses={201: s.DoseCreatedSerializer, 200: s.DoseCreatedSerializer, 409: CONFLICT},
         summary="Log a supplement; `day.supplement_over_limit` tells whether the day passed the upper limit",
     ),
-    update=extend_schema(responses=s.DoseCreatedSerializer),
-    partial_update=extend_schema(responses=s.DoseCreatedSerializer),
+    update=extend_schema(request=s.change_of(s.SupplementDoseSerializer), responses=s.DoseCreatedSerializer),
+    partial_update=extend_schema(
+        request=s.change_of(s.SupplementDoseSerializer), responses=s.DoseCreatedSerializer
+    ),
 )
 class SupplementDoseViewSet(OwnedViewSet):
     serializer_class = s.SupplementDoseSerializer
@@ -560,12 +575,32 @@ def _batch_error(errors: dict, detail: str, code=status.HTTP_400_BAD_REQUEST) ->
     return Response({"entries": errors, "detail": [detail]}, status=code)
 
 
+BATCH_ERROR = inline_serializer(
+    "BatchError",
+    {
+        "entries": drf_serializers.DictField(
+            help_text='Per entry in error, by position ("0" is the first): its messages per field.'
+        ),
+        "detail": drf_serializers.ListField(
+            child=drf_serializers.CharField(), help_text="The first bad entry, in words."
+        ),
+    },
+)
+
+
 class EntryBatchView(APIView):
     """Several food entries and supplement doses in one request: all stored, or none."""
 
     @extend_schema(
         request=s.BatchSerializer,
-        responses={201: s.BatchResultSerializer, 200: s.BatchResultSerializer, 409: CONFLICT},
+        responses={
+            201: s.BatchResultSerializer,
+            200: s.BatchResultSerializer,
+            400: BATCH_ERROR,
+            409: OpenApiResponse(
+                response=BATCH_ERROR, description="An entry's id is already used by another entry."
+            ),
+        },
     )
     def post(self, request):
         """Store every entry or none. Each entry carries its own client `id` (required): replaying the

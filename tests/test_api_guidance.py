@@ -237,9 +237,7 @@ def test_the_profile_lists_risk_factors_with_their_meaning_and_source(adult):
     "body",
     [
         {"conditions": ["gout"]},
-        {"conditions": ["celiac_disease", "celiac_disease"]},
         {"medicines": [{"kind": "aspirin"}]},
-        {"medicines": [{"kind": "quinolone"}, {"kind": "quinolone"}]},
         {"medicines": [{"kind": "quinolone", "times": ["25:00"]}]},
         {"medicines": [{"kind": "quinolone", "times": ["01:00", "02:00", "03:00", "04:00", "05:00"]}]},
         {"medicines": "quinolone"},
@@ -250,6 +248,23 @@ def test_bad_risk_factors_are_a_400_and_change_nothing(adult, body):
     assert adult.patch("/api/v1/profile/", body).status_code == 400
     profile = adult.get("/api/v1/profile/").json()
     assert profile["conditions"] == [] and profile["medicines"] == [] and profile["supplement_aim"] == ""
+
+
+def test_a_condition_or_a_medicine_given_twice_is_one_with_every_time_given(adult):
+    """A schema cannot say "each medicine once" of a list of objects: the same entry twice is merged."""
+    answer = adult.patch(
+        "/api/v1/profile/",
+        {
+            "conditions": ["celiac_disease", "celiac_disease"],
+            "medicines": [
+                {"kind": "quinolone", "times": ["08:00"]},
+                {"kind": "quinolone", "times": ["20:00", "08:00"]},
+            ],
+        },
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["conditions"] == ["celiac_disease"]
+    assert answer.json()["medicines"] == [{"kind": "quinolone", "times": ["08:00", "20:00"]}]
 
 
 # --- Supplements: routes, advice, spacing -----------------------------------------------------------------

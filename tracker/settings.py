@@ -315,6 +315,11 @@ SPECTACULAR_SETTINGS = {
         "BodyAreaEnum": "tracker.guidance.red_flags.BODY_AREAS",
         "MedicineKindEnum": "tracker.guidance.medicines.CHOICES",
     },
+    # The schema states every limit the server enforces (api/schema.py adds what DRF's fields do not).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.state_text_limits",
+    ],
 }
 
 # --- Celery -----------------------------------------------------------------------------------------

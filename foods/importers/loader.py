@@ -99,7 +99,20 @@ def import_records(records, *, origin: str = Origin.USDA, progress=None) -> Impo
     if progress:
         progress(rows - reported)
     bump_catalogue_version()  # bulk writes send no signals
+    analyze_catalogue()
     return summary
+
+
+def analyze_catalogue() -> None:
+    """Statistics for what a bulk load wrote: without them (no autovacuum, or before its next pass) the
+    planner guesses, and picked a 118 ms plan for a 5 ms search after 18,000 new foods."""
+    tables = ("foods_food", "foods_portion", "foods_fooduse")
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {', '.join(tables)}")
+        else:
+            for table in tables:
+                cursor.execute(f"ANALYZE {table}")
 
 
 def _merge_portion(portions, label, grams):

@@ -185,3 +185,28 @@ def test_a_pregnant_teenager_is_accepted_with_her_own_row(api):
     body = response.json()
     assert (body["daily_target_mg"], body["supplement_upper_limit_mg"]) == (400, 350)
     assert body["target_label"] == "RDA in pregnancy, age 14–18 years"
+
+
+def test_an_age_is_counted_on_the_users_own_date_in_utc_plus_14(api, user, monkeypatch):
+    """Before: checked against the UTC date, so a mother in Pacific/Kiritimati on her local 10th
+    birthday was refused ("gives an age of 9") while her targets already used her local date."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+
+    moment = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)  # 16 June, 02:00 in Kiritimati
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+    response = api.patch(
+        "/api/v1/profile/",
+        {
+            "sex": "female",
+            "time_zone": "Pacific/Kiritimati",
+            "birth_date": "2016-06-16",
+            "life_stage": "lactating",
+        },
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["life_stage"] == "lactating"
+    # a day younger on her own clock is still refused, with her local age
+    refused = api.patch("/api/v1/profile/", {"birth_date": "2016-06-17"})
+    assert refused.status_code == 400 and "gives an age of 9" in refused.json()["life_stage"][0]

@@ -1,5 +1,6 @@
 """The user's profile: read, change, and the target on a given day."""
 
+import zoneinfo
 from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -53,7 +54,12 @@ def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
         elif profile.birth_date.year < limits.EARLIEST_YEAR:
             errors["birth_date"] = [f"The birth date cannot be before {limits.EARLIEST_YEAR}."]
         elif profile.life_stage in (reference.PREGNANT, reference.LACTATING):
-            age = reference.age_on(profile.birth_date, timezone.now().date())
+            # the user's own today, as their targets use it (in UTC+14 a birthday comes 14 hours early)
+            try:
+                today = local_today(profile=profile)
+            except (ValueError, KeyError, zoneinfo.ZoneInfoNotFoundError):
+                today = timezone.now().astimezone(UTC).date()  # the zone is the field in error
+            age = reference.age_on(profile.birth_date, today)
             if age < reference.MIN_PREGNANCY_AGE:
                 errors["life_stage"] = [
                     f"Pregnancy or breastfeeding can be set from age {reference.MIN_PREGNANCY_AGE}; "

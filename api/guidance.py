@@ -158,8 +158,10 @@ class LabResultSerializer(serializers.Serializer):
     def get_range_used(self, lab) -> dict:
         reading = self._reading(lab)
         return {
-            "low": labs.rounded(reading.range_low, lab.unit),
-            "high": labs.rounded(reading.range_high, lab.unit),
+            "low": labs.range_shown(reading.range_low, lab.unit, reported=lab.range_low is not None),
+            "high": labs.range_shown(
+                reading.range_high, lab.unit, reported=lab.range_low is not None, high=True
+            ),
             "unit": lab.unit,
             "source": reading.range_source,
         }

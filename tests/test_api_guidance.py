@@ -169,7 +169,7 @@ def test_a_lab_result_is_shown_in_every_unit_and_flagged(adult):
     body = low.json()
     assert body["flag"] == "low"
     assert body["values"] == {"mg_dl": 1.7, "mmol_l": 0.699, "meq_l": 1.399}
-    assert body["range_used"]["low"] == 1.82 and body["range_used"]["source"].startswith("[ODS]")
+    assert body["range_used"]["low"] == 1.823 and body["range_used"]["source"].startswith("[ODS]")
     assert "less than 1%" in body["caveat"]
     with_range = adult.post(
         "/api/v1/labs/",

@@ -128,9 +128,14 @@ def test_units_convert_exactly():
         ("0.951", labs.MMOL_L, "high"),
         ("1.5", labs.MEQ_L, "normal"),  # 0.75 mmol/L
         ("1.49", labs.MEQ_L, "low"),
-        ("1.82", labs.MG_DL, "normal"),  # 0.75 mmol/L is 1.822875 mg/dL, printed 1.82 (the range shown)
+        # 0.75 mmol/L is 1.822875 mg/dL: 1.82 is 0.7488 mmol/L, below it (before: "normal", against
+        # a range rounded to 1.82, while the same answer printed 0.749 mmol/L)
+        ("1.82", labs.MG_DL, "low"),
+        ("1.823", labs.MG_DL, "normal"),
         ("1.81", labs.MG_DL, "low"),
-        ("2.31", labs.MG_DL, "normal"),  # 0.95 mmol/L is 2.308975 mg/dL, printed 2.31
+        ("2.31", labs.MG_DL, "high"),  # 0.95 mmol/L is 2.308975 mg/dL: 2.31 is 0.9504 mmol/L
+        ("2.308", labs.MG_DL, "normal"),
+        ("2.309", labs.MG_DL, "high"),
         ("2.311", labs.MG_DL, "high"),
     ],
 )
@@ -139,12 +144,16 @@ def test_a_result_is_flagged_against_the_ods_range_in_its_own_unit(value, unit, 
 
 
 def test_the_message_and_the_flag_agree_at_the_ends_of_the_range_shown():
-    for value, words in (
-        ("1.82", "is within 1.82–2.31 mg/dL"),
-        ("2.31", "is within 1.82–2.31 mg/dL"),
-        ("1.81", "is below 1.82–2.31 mg/dL"),
+    for value, words, mmol in (
+        ("1.82", "is below 1.823–2.308 mg/dL", "0.749"),
+        ("1.823", "is within 1.823–2.308 mg/dL", "0.750"),
+        ("2.31", "is above 1.823–2.308 mg/dL", "0.950"),
+        ("1.81", "is below 1.823–2.308 mg/dL", "0.745"),
     ):
-        assert words in labs.read(Decimal(value), labs.MG_DL).message
+        reading = labs.read(Decimal(value), labs.MG_DL)
+        assert words in reading.message and f"{reading.values['mmol_l']}" == mmol
+    assert "is within 0.75–0.95 mmol/L" in labs.read(Decimal("0.75"), labs.MMOL_L).message
+    assert "is below 1.5–1.9 mEq/L" in labs.read(Decimal("1.499"), labs.MEQ_L).message
     assert "typically 1.8–2.2 mg/dL" in labs.read(Decimal("1.8"), labs.MG_DL).message  # the sources differ
 
 

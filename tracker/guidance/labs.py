@@ -4,7 +4,7 @@ Mg = 24.305 g/mol, valence 2: mmol/L = mg/dL ÷ 2.4305 and mEq/L = 2 × mmol/L, 
 """
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 MG_DL = "mg_dl"
 MMOL_L = "mmol_l"
@@ -70,17 +70,27 @@ class Reading:
     message: str
 
 
+def range_shown(bound: Decimal, unit: str, *, reported: bool, high: bool = False) -> Decimal:
+    """A bound of the range as shown: a report's as printed (at the unit's precision); the ODS range,
+    converted, one decimal finer and rounded inward (0.75–0.95 mmol/L is 1.823–2.308 mg/dL), so that
+    a result the range holds at that precision is inside the range shown, and one it does not hold
+    (1.82 or 2.309 mg/dL) is outside."""
+    if reported:
+        return rounded(bound, unit)
+    places = _PLACES[unit] / 10
+    return Decimal(bound).quantize(places, rounding=ROUND_FLOOR if high else ROUND_CEILING).normalize()
+
+
 def read(value: Decimal, unit: str, low: Decimal | None = None, high: Decimal | None = None) -> Reading:
     """Flag a result against the range printed on the report when both ends are given (they are in the
-    result's unit), else against the ODS range converted to that unit and rounded as a report prints
-    it. Compared exactly, in Decimal."""
+    result's unit), else against the ODS range converted to that unit. Compared exactly, in Decimal,
+    never against a rounded bound: 1.82 mg/dL is 0.7488 mmol/L, below 0.75."""
     note = ""
-    if low is not None and high is not None:
+    reported = low is not None and high is not None
+    if reported:
         range_low, range_high, source = Decimal(low), Decimal(high), "the range on your lab report"
     else:
-        # The ODS range in the result's unit, at the precision a report prints (1.82–2.31 mg/dL): the
-        # flag is read against the range the message shows, so the two never disagree at its ends.
-        range_low, range_high = (rounded(from_mmol_l(bound, unit), unit) for bound in DEFAULT_RANGE_MMOL_L)
+        range_low, range_high = (from_mmol_l(bound, unit) for bound in DEFAULT_RANGE_MMOL_L)
         source = DEFAULT_RANGE_SOURCE
         note = (
             f" Ranges differ between labs ({OTHER_RANGE}); the one printed on your report is the one to use."
@@ -88,7 +98,11 @@ def read(value: Decimal, unit: str, low: Decimal | None = None, high: Decimal | 
     value = Decimal(value)
     flag = LOW if value < range_low else HIGH if value > range_high else NORMAL
     label = UNIT_LABELS[unit]
-    shown = f"{rounded(range_low, unit)}–{rounded(range_high, unit)} {label}"
+    ends = (
+        range_shown(range_low, unit, reported=reported),
+        range_shown(range_high, unit, reported=reported, high=True),
+    )
+    shown = "–".join(f"{bound:f}" for bound in ends) + f" {label}"
     words = {LOW: "below", NORMAL: "within", HIGH: "above"}[flag]
     return Reading(
         flag=flag,

@@ -744,7 +744,7 @@ class WeeklySummaryView(APIView):
     @extend_schema(parameters=[s.WeekQuerySerializer], responses=s.WeekSummarySerializer)
     def get(self, request):
         """The seven local days ending at `end`, ascending, with the average and the days on target. A
-        day before the account existed with nothing logged has `no_data` and is left out of both."""
+        day with nothing logged has `no_data` and is left out of both."""
         query = s.WeekQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
         profile = services.profile_get(user=request.user)
@@ -752,12 +752,11 @@ class WeeklySummaryView(APIView):
         days = services.daily_summaries(
             user=request.user, start=end - timedelta(days=6), end=end, profile=profile
         )
-        first = services.account_first_day(request.user, profile)
-        counted = [d for d in days if services.has_data(d, first)]
+        counted = [d for d in days if services.has_data(d)]
         week = {
             "start": days[0].date,
             "end": days[-1].date,
-            "days": [{**_day_json(day), "no_data": not services.has_data(day, first)} for day in days],
+            "days": [{**_day_json(day), "no_data": not services.has_data(day)} for day in days],
             "average_mg": round_mg(sum((d.total_mg for d in counted), Decimal(0)) / len(counted))
             if counted
             else Decimal(0),

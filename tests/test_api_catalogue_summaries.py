@@ -107,14 +107,15 @@ def test_weekly_summary_has_seven_ascending_days_average_and_days_on_target(api,
     days = response.json()["days"]
     assert [d["date"] for d in days] == [f"2026-04-0{i}" for i in range(1, 8)]
     assert [d["total_mg"] for d in days] == [390, 0, 78, 0, 0, 0, 0]
-    assert response.json()["average_mg"] == round(468 / 7, 2)
+    assert response.json()["average_mg"] == 234  # 468 over the two days logged
     assert response.json()["days_target_met"] == 1
     assert response.json()["target_mg"] == 320
-    assert not any(d["no_data"] for d in days)
+    assert [d["no_data"] for d in days] == [False, True, False, True, True, True, True]
 
 
-def test_days_before_the_account_are_no_data_and_left_out_of_the_average(api, user, almonds_oz):
-    """The trial's weekly average counted the days before sign-up as 0 mg."""
+def test_a_day_with_nothing_logged_is_no_data_whenever_the_account_was_made(api, user, almonds_oz):
+    """One rule: every logged day counts (one backfilled before sign-up too), a day with nothing logged
+    is no data, not zero (before: 0 mg after sign-up, no data before it)."""
     type(user).objects.filter(pk=user.pk).update(date_joined=datetime(2026, 4, 5, 9, tzinfo=UTC))
     for day in (1, 5, 6):  # an entry backfilled before sign-up is data
         services.intake_create(
@@ -124,9 +125,9 @@ def test_days_before_the_account_are_no_data_and_left_out_of_the_average(api, us
             consumed_at=datetime(2026, 4, day, 12, tzinfo=UTC),
         )
     week = api.get("/api/v1/summary/weekly/?end=2026-04-07").json()
-    assert [d["no_data"] for d in week["days"]] == [False, True, True, True, False, False, False]
-    assert week["days_with_data"] == 4
-    assert week["average_mg"] == round(3 * 78 / 4, 2)  # 1, 5, 6 and 7 (after sign-up, nothing logged)
+    assert [d["no_data"] for d in week["days"]] == [False, True, True, True, False, False, True]
+    assert week["days_with_data"] == 3
+    assert week["average_mg"] == 78  # 1, 5 and 6
 
 
 def test_a_period_summary_gives_a_chart_its_days_rolling_average_and_top_foods_in_one_request(
@@ -155,13 +156,14 @@ def test_a_period_summary_gives_a_chart_its_days_rolling_average_and_top_foods_i
         body = api.get("/api/v1/summary/period/?days=30&end=2026-04-10").json()
     assert (body["start"], body["end"], len(body["days"])) == ("2026-03-12", "2026-04-10", 30)
     by_date = {d["date"]: d for d in body["days"]}
-    assert by_date["2026-03-19"]["no_data"] is True and by_date["2026-03-20"]["no_data"] is False
-    assert body["days_with_data"] == 22  # 20 March to 10 April
+    assert by_date["2026-03-19"]["no_data"] is True and by_date["2026-03-20"]["no_data"] is True
+    assert by_date["2026-04-01"]["no_data"] is False
+    assert body["days_with_data"] == 10  # 1 to 10 April, the days logged
     assert by_date["2026-04-02"]["supplement_mg"] == 100 and by_date["2026-04-02"]["total_mg"] == 178
-    # rolling: 4 April = mean of 29 March … 4 April = (0 × 3 + 78 + 178 + 78 + 78) / 7
-    assert by_date["2026-04-04"]["rolling_7_day_mg"] == round((78 + 178 + 78 + 78) / 7, 2)
-    assert by_date["2026-03-12"]["rolling_7_day_mg"] is None  # before the account: nothing to average
-    assert body["average_mg"] == round((10 * 78 + 96 + 100) / 22, 2)
+    # rolling: 4 April = mean of the days logged from 29 March to 4 April = (78 + 178 + 78 + 78) / 4
+    assert by_date["2026-04-04"]["rolling_7_day_mg"] == round((78 + 178 + 78 + 78) / 4, 2)
+    assert by_date["2026-03-12"]["rolling_7_day_mg"] is None  # nothing logged: nothing to average
+    assert body["average_mg"] == round((10 * 78 + 96 + 100) / 10, 2)
     assert [(f["name"], f["magnesium_mg"]) for f in body["top_foods"]] == [
         ("Almonds", 780.0),
         ("Oat bran", 96.0),

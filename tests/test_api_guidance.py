@@ -410,11 +410,36 @@ def test_insights_over_a_hand_built_week(adult, user, almonds_oz, oat_bran_half_
     assert adult.get("/api/v1/insights/?weeks=53").status_code == 400
 
 
-def test_insights_leave_out_the_days_before_the_account_existed(adult, user):
+def test_insights_of_a_new_account_with_nothing_logged_have_no_average(adult, user):
     User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=2))
     body = adult.get("/api/v1/insights/?weeks=4").json()
-    assert body["days_in_period"] == 2 and body["days_logged"] == 0 and body["average_mg"] is None
+    assert body["days_in_period"] == 28 and body["days_logged"] == 0 and body["average_mg"] is None
     assert body["closing_foods"] == []
+
+
+def test_insights_and_the_summaries_count_the_same_days_whenever_the_account_was_made(
+    adult, user, almonds_oz
+):
+    """Before: for the same 14 days insights said 280 mg a day (from the day the account was made) and
+    the period summary 240 (counting history logged before it). Now both count every logged day, and
+    neither counts a day with nothing logged."""
+    User.objects.filter(pk=user.pk).update(date_joined=timezone.now() - timedelta(days=3))
+    today = timezone.localdate()
+    for days_ago, quantity in ((14, 2), (12, 3), (9, 1), (5, 4), (2, 5), (1, 3)):  # 9 of 14 days empty
+        day = today - timedelta(days=days_ago)
+        moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC).isoformat()
+        body = {
+            "food": almonds_oz.food_id,
+            "portion": almonds_oz.pk,
+            "quantity": quantity,
+            "consumed_at": moment,
+        }
+        assert adult.post("/api/v1/intakes/", body).status_code == 201
+    insights = adult.get("/api/v1/insights/?weeks=2").json()
+    period = adult.get("/api/v1/summary/period/", {"days": 14, "end": str(today - timedelta(days=1))}).json()
+    expected = round(78 * (2 + 3 + 1 + 4 + 5 + 3) / 6)
+    assert insights["days_logged"] == period["days_with_data"] == 6
+    assert round(period["average_mg"]) == insights["average_mg"] == expected
 
 
 # --- Isolation, export, deletion --------------------------------------------------------------------------

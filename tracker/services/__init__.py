@@ -31,7 +31,6 @@ from tracker.services.own_foods import own_food_create, own_food_delete, own_foo
 from tracker.services.profile import local_today, profile_get, profile_update, target_on  # noqa: F401
 from tracker.services.summaries import (  # noqa: F401
     DaySummary,
-    account_first_day,
     daily_summaries,
     has_data,
     period_summary,

@@ -23,7 +23,7 @@ from tracker.models import (
 )
 from tracker.services.entries import checked_moment, idempotent_create
 from tracker.services.profile import local_today, profile_get
-from tracker.services.summaries import DaySummary, account_first_day, daily_summaries, top_foods
+from tracker.services.summaries import DaySummary, daily_summaries, top_foods
 
 # --- Symptom journal and red flags -----------------------------------------------------------------------
 
@@ -275,15 +275,15 @@ def profile_risk_factors(profile: Profile) -> list[dict]:
 
 
 def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
-    """Insights over the ``weeks`` × 7 complete days that end yesterday (today is still being logged),
-    from the day the account was created. See tracker/guidance/insights.py for the arithmetic."""
+    """Insights over the ``weeks`` × 7 complete days that end yesterday (today is still being logged):
+    every day with something logged counts, whenever the account was made (as in the summaries). See
+    tracker/guidance/insights.py for the arithmetic."""
     from tracker.reminders.content import everyday_portions
 
     profile = profile_get(user=user)
     today = local_today(profile=profile)
     end = today - timedelta(days=1)
     start = today - timedelta(days=weeks * 7)
-    start = max(start, account_first_day(user, profile))
     if end < start:
         days: list[DaySummary] = []
         logged_dates: set[date] = set()

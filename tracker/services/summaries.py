@@ -8,7 +8,6 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Sum
-from django.utils import timezone
 
 from foods.models import SupplementForm
 from foods.nutrition import round_mg
@@ -154,26 +153,22 @@ def top_foods(
     ]
 
 
-def account_first_day(user, profile: Profile) -> date:
-    return timezone.localtime(user.date_joined, profile.zone).date()
-
-
-def has_data(day: DaySummary, first_day: date) -> bool:
-    """A day before the account existed with nothing logged has no data: charts show "no data" and
-    averages leave it out."""
-    return day.logged or day.date >= first_day
+def has_data(day: DaySummary) -> bool:
+    """One rule for every summary and for insights: a day with something logged counts, whenever the
+    account was made (a history entered later or imported is analysed); a day with nothing logged is
+    no data, not a day of zero: charts show "no data" and averages leave it out."""
+    return day.logged
 
 
 def period_summary(*, user: AbstractBaseUser, end: date, days: int, profile: Profile | None = None) -> dict:
     """``days`` local days ending at ``end`` for a chart: each day's food and supplements, whether it
-    has data (a day before the account existed, with nothing logged, has none and is left out of the
-    average), and a 7-day rolling average of the days with data; the average, the days on target and
+    has data (a day with nothing logged has none and is left out of the average), and a 7-day rolling
+    average of the days with data; the average, the days on target and
     the foods that gave the most. Three queries at most (profile, sums, top foods)."""
     profile = profile or profile_get(user=user)
     start = end - timedelta(days=days - 1)
     window = daily_summaries(user=user, start=start - timedelta(days=6), end=end, profile=profile)
-    first = account_first_day(user, profile)
-    counted = {d.date: has_data(d, first) for d in window}
+    counted = {d.date: has_data(d) for d in window}
     rows = []
     for index, day in enumerate(window[6:], start=6):
         recent = [d.total_mg for d in window[index - 6 : index + 1] if counted[d.date]]

@@ -23,7 +23,7 @@ function averageText(body, days) {
   if (!body.days_with_data) return "No data in these days.";
   return `Average ${mg(body.average_mg)} a day · on target ${body.days_target_met} of ${body.days_with_data} ${body.days_with_data === 1 ? "day" : "days"}`
     + (body.days_over_limit ? ` · supplements over the upper limit on ${body.days_over_limit} ${body.days_over_limit === 1 ? "day" : "days"} (⚠)` : "")
-    + (body.days_with_data < days ? ` (${days - body.days_with_data} before your account left out)` : "");
+    + (body.days_with_data < days ? ` (${days - body.days_with_data} ${days - body.days_with_data === 1 ? "day" : "days"} with nothing logged left out)` : "");
 }
 
 function pager(name, end, span) {

@@ -233,6 +233,44 @@ def test_the_profile_lists_risk_factors_with_their_meaning_and_source(adult):
     assert guidance["risk_factors"] == body["risk_factors"]
 
 
+def test_stress_exercise_and_a_low_intake_recorded_recently_are_risk_factors_with_their_source(
+    adult, almonds_oz
+):
+    """Before: stress and intense exercise were recorded every day but never shown, and a low intake
+    (a poor diet, in the reference's words) was not a risk factor at all."""
+    today = timezone.now().astimezone(UTC).date()
+
+    def codes():
+        return [f["code"] for f in adult.get("/api/v1/profile/").json()["risk_factors"]]
+
+    for days_ago in range(3):  # three stressed days and two of intense exercise: not yet a habit
+        day = today - timedelta(days=days_ago)
+        adult.put(f"/api/v1/context/{day}/", {"stress": 5, "intense_exercise": days_ago < 2})
+    adult.put(
+        f"/api/v1/context/{today - timedelta(days=20)}/", {"stress": 5, "intense_exercise": True}
+    )  # too old
+    assert codes() == []
+    adult.put(f"/api/v1/context/{today - timedelta(days=10)}/", {"stress": 4, "intense_exercise": True})
+    for days_ago in (2, 3, 4):  # 78 mg from food on three complete days, against 310 mg
+        day = today - timedelta(days=days_ago)
+        moment = datetime(day.year, day.month, day.day, 12, tzinfo=UTC).isoformat()
+        adult.post(
+            "/api/v1/intakes/", {"food": almonds_oz.food_id, "portion": almonds_oz.pk, "consumed_at": moment}
+        )
+    factors = {f["code"]: f for f in adult.get("/api/v1/profile/").json()["risk_factors"]}
+    assert list(factors) == ["low_food_intake", "chronic_stress", "intense_exercise"]
+    assert factors["chronic_stress"]["meaning"].startswith(
+        "You recorded high stress on 4 of the last 14 days"
+    )
+    assert factors["intense_exercise"]["source"].startswith("[S4]")
+    target = adult.get("/api/v1/profile/").json()["daily_target_mg"]
+    assert factors["low_food_intake"]["meaning"].startswith(
+        f"Your food gave 78 mg a day over the 3 days you logged in the last 14, under your {target} mg target"
+    )
+    assert factors["low_food_intake"]["source"].startswith("[S3]")
+    assert all(f["raises"] == "deficiency" for f in factors.values())
+
+
 @pytest.mark.parametrize(
     "body",
     [

@@ -46,6 +46,27 @@ MEANINGS = {
 }
 
 
+# Habits the app records, read over the last HABIT_DAYS days [magnesium.md "Symptoms, causes and when to
+# see a doctor": risk factors for deficiency include poor diet, chronic stress and intense exercise].
+HABIT_DAYS = 14
+STRESSED = 4  # "4" or "5" on the 1 (calm) … 5 (very stressed) scale of the daily context
+STRESSED_DAYS = 4  # stress is chronic when it comes back: 4 stressed days in 14
+EXERCISE_DAYS = 3  # intense exercise is a habit from 3 days in 14
+FOOD_DAYS = 3  # an average of food intake needs 3 logged days at least
+
+
+@dataclass(frozen=True)
+class Habits:
+    """What the last HABIT_DAYS days recorded: the stress levels given, the days of intense exercise,
+    and the magnesium from food over the complete days logged, against the target."""
+
+    stress_levels: tuple[int, ...] = ()
+    exercise_days: int = 0
+    food_average_mg: float | None = None
+    food_days: int = 0
+    target_mg: int = 0
+
+
 @dataclass(frozen=True)
 class RiskFactor:
     code: str
@@ -55,8 +76,57 @@ class RiskFactor:
     raises: str  # "deficiency" or "excess": which way it tips the balance
 
 
+def habit_factors(habits: Habits) -> list[RiskFactor]:
+    """Chronic stress, intense exercise and a low intake from food, from what the user recorded."""
+    found = []
+    if habits.food_days >= FOOD_DAYS and habits.food_average_mg is not None:
+        if habits.food_average_mg < habits.target_mg:
+            found.append(
+                RiskFactor(
+                    "low_food_intake",
+                    "Little magnesium from food",
+                    f"Your food gave {round(habits.food_average_mg)} mg a day over the {habits.food_days} days "
+                    f"you logged in the last {HABIT_DAYS}, under your {habits.target_mg} mg target: a poor "
+                    "diet is a risk factor for deficiency over time.",
+                    "[S3] risk factors (poor dietary intake); [S4] (poor diet)",
+                    "deficiency",
+                )
+            )
+    stressed = sum(1 for level in habits.stress_levels if level >= STRESSED)
+    if stressed >= STRESSED_DAYS:
+        found.append(
+            RiskFactor(
+                "chronic_stress",
+                "Chronic stress",
+                f"You recorded high stress on {stressed} of the last {HABIT_DAYS} days. Chronic stress can "
+                "contribute to magnesium deficiency, and stress alone causes harmless twitching.",
+                "[S4] (chronic stress); [S3] stress and anxiety; [S0]",
+                "deficiency",
+            )
+        )
+    if habits.exercise_days >= EXERCISE_DAYS:
+        found.append(
+            RiskFactor(
+                "intense_exercise",
+                "Intense exercise",
+                f"You recorded intense exercise on {habits.exercise_days} of the last {HABIT_DAYS} days. "
+                "Intense exercise can contribute to magnesium deficiency, and causes twitching and cramps "
+                "of its own.",
+                "[S4] (intense exercise); [S0]; [S2]",
+                "deficiency",
+            )
+        )
+    return found
+
+
 def risk_factors(
-    *, conditions: list[str], medicines: list[dict], kidney_disease: bool, birth_date: date | None, on: date
+    *,
+    conditions: list[str],
+    medicines: list[dict],
+    kidney_disease: bool,
+    birth_date: date | None,
+    on: date,
+    habits: Habits | None = None,
 ) -> list[RiskFactor]:
     found = []
     for code, title in CONDITIONS:
@@ -82,6 +152,7 @@ def risk_factors(
             if medicine.code == meds.POTASSIUM_SPARING_DIURETIC:
                 raises = "excess"
             found.append(RiskFactor(medicine.code, medicine.label, medicine.meaning, meds.SOURCE, raises))
+    found.extend(habit_factors(habits or Habits()))
     if kidney_disease:
         found.append(
             RiskFactor(

@@ -258,7 +258,34 @@ def supplement_time_conflicts(*, profile: Profile, at: time) -> list[dict]:
     return [interaction_json(c) for c in medicines.spacing_conflicts(at, profile.medicines or [])]
 
 
+def recent_habits(profile: Profile, today: date) -> risk_factors.Habits:
+    """The last HABIT_DAYS days: stress and exercise as recorded (today included), and the magnesium
+    from food over the complete days logged (up to yesterday). Two queries."""
+    start = today - timedelta(days=risk_factors.HABIT_DAYS - 1)
+    contexts = DailyContext.objects.filter(user_id=profile.user_id, date__gte=start, date__lte=today)
+    stress, exercise = [], 0
+    for level, intense in contexts.values_list("stress", "intense_exercise"):
+        if level is not None:
+            stress.append(level)
+        exercise += bool(intense)
+    days = daily_summaries(
+        user=profile.user,
+        start=today - timedelta(days=risk_factors.HABIT_DAYS),
+        end=today - timedelta(days=1),
+        profile=profile,
+    )
+    logged = [d for d in days if d.logged]
+    return risk_factors.Habits(
+        stress_levels=tuple(stress),
+        exercise_days=exercise,
+        food_average_mg=float(sum(d.food_mg for d in logged) / len(logged)) if logged else None,
+        food_days=len(logged),
+        target_mg=int(days[-1].target_mg) if days else 0,
+    )
+
+
 def profile_risk_factors(profile: Profile) -> list[dict]:
+    today = local_today(profile=profile)
     return [
         asdict(factor)
         for factor in risk_factors.risk_factors(
@@ -266,7 +293,8 @@ def profile_risk_factors(profile: Profile) -> list[dict]:
             medicines=profile.medicines or [],
             kidney_disease=profile.kidney_disease,
             birth_date=profile.birth_date,
-            on=local_today(profile=profile),
+            on=today,
+            habits=recent_habits(profile, today),
         )
     ]
 

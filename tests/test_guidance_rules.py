@@ -386,6 +386,18 @@ def test_an_urgent_symptom_dated_just_after_midnight_is_flagged_now():
     assert codes([symptom("trouble_breathing", days_ago=-1)]) == ["urgent_symptom"]
 
 
+def test_the_readme_says_twitching_over_the_whole_body_alone_raises_the_several_areas_flag():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    row = next(line for line in readme.splitlines() if line.startswith("| `twitching_in_several_areas`"))
+    assert '"over the whole body" alone' in row
+    assert (
+        red_flags.red_flags([symptom("twitching", 0, "whole_body")], TODAY)[0].code
+        == "twitching_in_several_areas"
+    )
+
+
 def test_twitching_over_the_whole_body_is_twitching_in_several_muscles():
     flags = red_flags.red_flags([symptom("twitching", 0, "whole_body")], TODAY)
     assert [f.code for f in flags] == ["twitching_in_several_areas"]

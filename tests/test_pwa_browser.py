@@ -97,11 +97,11 @@ def test_register_log_food_and_supplement_see_the_week_and_sync_offline_once(pag
 
     page.get_by_role("navigation").get_by_role("link", name="Week").click()
     expect(page.locator("svg.chart g.day")).to_have_count(7)
-    # the account was made today: the six days before are "no data", out of the average
+    # nothing logged on the six days before: "no data", out of the average
     expect(page.locator("svg.chart g.no-data")).to_have_count(6)
     expect(page.locator("#week-average")).to_have_text(
         "Average 478 mg a day · on target 1 of 1 day · supplements over the upper limit on 1 day (⚠) "
-        "(6 before your account left out)"
+        "(6 days with nothing logged left out)"
     )
     shot(page, "4-week")
 

@@ -135,10 +135,13 @@ def test_the_charts_show_the_apis_numbers_and_a_tap_opens_the_day(page, live_ser
     bars = page.locator("svg.chart g.day")
     expect(bars).to_have_count(7)
     values = [bars.nth(i).locator("text.value").text_content() for i in range(7)]
-    assert values == [str(round(float(d["total_mg"]))) for d in api["days"]]
+    # a day with nothing logged is "no data", not 0
+    assert values == ["no data" if d["no_data"] else str(round(float(d["total_mg"]))) for d in api["days"]]
+    assert values.count("no data") == 4
     assert page.locator("svg.chart rect.bar.supplement").count() == 1  # stacked on yesterday's food
     expect(page.locator("#week-average")).to_have_text(
-        f"Average {round(float(api['average_mg']))} mg a day · on target {api['days_target_met']} of 7 days"
+        f"Average {round(float(api['average_mg']))} mg a day · on target {api['days_target_met']} of 3 days "
+        "(4 days with nothing logged left out)"
     )
     shot(page, "trial-week")
     # a tap on yesterday's bar opens yesterday
@@ -160,7 +163,16 @@ def test_the_charts_show_the_apis_numbers_and_a_tap_opens_the_day(page, live_ser
 
     page.goto(f"{live_server.url}/#/trend")
     trend = page.request.get(f"{live_server.url}/api/v1/summary/period/?days=90").json()
-    expect(page.locator("svg.chart polyline.rolling").first).to_be_visible()
+    # the rolling average is drawn across days with nothing logged (a flat stretch has no height, so
+    # "attached" rather than "visible"), broken only where no day of its 7 was logged
+    rolling_lines = page.locator("svg.chart polyline.rolling")
+    expect(rolling_lines.first).to_be_attached()
+    drawn = sum(1 for d in trend["days"] if d["rolling_7_day_mg"] is not None)
+    points = sum(
+        len((rolling_lines.nth(i).get_attribute("points") or "").split())
+        for i in range(rolling_lines.count())
+    )
+    assert points == drawn
     page.get_by_text("Each day as a table").click()
     rows = page.locator("table.days tbody tr")
     expect(rows).to_have_count(90)

@@ -50,7 +50,7 @@ export function dayBars({ days, target, label, showValues = days.length <= 10, o
     svg.addEventListener("click", (event) => {
       const box = svg.getBoundingClientRect();
       const index = Math.floor(((event.clientX - box.left) / box.width) * days.length);
-      if (days[index] && !days[index].no_data) onTap(days[index].date);
+      if (days[index]) onTap(days[index].date); // a day with nothing logged opens to be logged
     });
     svg.classList.add("tappable");
   }
@@ -67,7 +67,7 @@ export function trendLine({ days, target, label }) {
   const segments = [];
   let current = [];
   days.forEach((d, i) => {
-    if (d.rolling_7_day_mg === null || d.no_data) { if (current.length) segments.push(current); current = []; return; }
+    if (d.rolling_7_day_mg === null) { if (current.length) segments.push(current); current = []; return; }
     current.push(`${(i * step).toFixed(1)},${y(Number(d.rolling_7_day_mg)).toFixed(1)}`);
   });
   if (current.length) segments.push(current);
@@ -84,10 +84,11 @@ export function daysTable(days, { rolling = false } = {}) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Day" }), h("th", { scope: "col", text: "Food" }), h("th", { scope: "col", text: "Supplements" }),
       h("th", { scope: "col", text: "Total" }), rolling ? h("th", { scope: "col", text: "7-day average" }) : null)),
     h("tbody", {}, ...days.map((d) => h("tr", {},
-      h("th", { scope: "row" }, d.no_data ? shortDate(d.date) : h("a", { href: `#/today/${d.date}`, text: shortDate(d.date) })),
+      h("th", { scope: "row" }, h("a", { href: `#/today/${d.date}`, text: shortDate(d.date) })),
       ...(d.no_data
-        ? [h("td", { colspan: rolling ? 4 : 3, text: "no data (before your account)", class: "muted" })]
+        ? [h("td", { colspan: 3, text: "no data (nothing logged)", class: "muted" })]
         : [h("td", { text: `${Math.round(Number(d.food_mg))} mg` }), h("td", { text: `${Math.round(Number(d.supplement_mg))} mg` }),
-          h("td", { text: `${Math.round(Number(d.total_mg))} mg${d.supplement_over_limit ? " ⚠ supplements over the upper limit" : ""}` }),
-          rolling ? h("td", { text: d.rolling_7_day_mg === null ? "" : `${Math.round(Number(d.rolling_7_day_mg))} mg` }) : null])))));
+          h("td", { text: `${Math.round(Number(d.total_mg))} mg${d.supplement_over_limit ? " ⚠ supplements over the upper limit" : ""}` })]),
+      // the 7-day average of the days logged around it: defined on a day with nothing logged too
+      rolling ? h("td", { text: d.rolling_7_day_mg === null ? "" : `${Math.round(Number(d.rolling_7_day_mg))} mg` }) : null))));
 }

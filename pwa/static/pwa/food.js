@@ -185,7 +185,7 @@ export async function logScreen() {
   meal.addEventListener("change", () => { context.meal = meal.value; saveContext(); showTray(tray); });
   day.addEventListener("change", () => { context.day = day.value && day.value < state.profile.today ? day.value : null; saveContext(); });
   const meals = h("ul", { class: "entries", "aria-label": "Your saved meals" });
-  const quick = h("div", { class: "chips", "aria-label": "Recent and frequent foods" });
+  const quick = h("div", { class: "chips", role: "group", "aria-label": "Recent and frequent foods" });
   screen("Log food",
     h("div", { class: "card" }, ...field("Search foods or type a barcode", search), results,
       h("div", { class: "row meal-bar" }, h("div", {}, ...field("Meal", meal)), h("div", {}, ...field("Day", day))),

@@ -39,6 +39,7 @@ from foods.models import Food, SupplementForm
 from foods.nutrition import round_mg
 from foods.search import search_foods
 from tracker import services
+from tracker.account import account_delete
 from tracker.guidance import DISCLAIMER
 from tracker.models import IntakeEntry, SavedMeal, SupplementDose
 from tracker.reminders import services as reminder_services
@@ -813,7 +814,7 @@ class AccountView(APIView):
         """Delete the account and every row that belongs to it (profile, entries, doses, tokens)."""
         user_id = request.user.pk
         logout(request._request)
-        services.account_delete(user_id=user_id)
+        account_delete(user_id=user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

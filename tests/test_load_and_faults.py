@@ -20,6 +20,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tests import processes
+from tracker.account import account_delete
 from tracker.models import IntakeEntry
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -237,7 +238,6 @@ def test_reminders_survive_a_killed_worker_a_redis_restart_two_beats_and_deletio
 
     from tests.factories import UserFactory
     from tests.servers import MailServer
-    from tracker import services
     from tracker.reminders import services as reminders
     from tracker.reminders.models import Reminder, ReminderDelivery
 
@@ -265,7 +265,7 @@ def test_reminders_survive_a_killed_worker_a_redis_restart_two_beats_and_deletio
         arrived = {recipient for _, recipient in mail_server.arrivals}
         doomed = [u for u in users if u.email not in arrived][: max(2, count // 10)]
         for user in doomed:  # accounts deleted while their reminders wait in the queue
-            services.account_delete(user_id=user.pk)
+            account_delete(user_id=user.pk)
         redis.kill()  # Redis restarts empty: every queued send is lost
         redis, _ = processes.redis_server(var_dir, port)
         workers.append(processes.celery_worker(var_dir, "second", **env))

@@ -19,6 +19,7 @@ from django.utils import timezone
 from foods.models import Portion
 from tests.servers import MailServer, PushService
 from tracker import services
+from tracker.account import account_delete
 from tracker.reminders import content
 from tracker.reminders import services as reminders
 from tracker.reminders.models import DeliveryStatus, PushSubscription, Reminder, ReminderDelivery
@@ -626,7 +627,7 @@ def test_an_account_deleted_before_its_turn_in_the_batch_is_passed_over(user, ot
 
     first = make_delivery(user, due_reminder(user))
     second = make_delivery(other_user, due_reminder(other_user))
-    services.account_delete(user_id=user.pk)
+    account_delete(user_id=user.pk)
     assert reminders.deliver(first.pk) == "taken"
     tasks.send_reminder_batch.run([str(first.pk), str(second.pk)])
     assert ReminderDelivery.objects.get().status == DeliveryStatus.SENT and len(smtp.messages) == 1
@@ -653,7 +654,7 @@ def test_deleting_an_account_while_its_email_is_being_sent(mail_server):
     sender = threading.Thread(target=send)
     sender.start()
     assert server.receiving.wait(10)  # the message is on the wire
-    services.account_delete(user_id=user.pk)  # must not wait for the send, nor fail
+    account_delete(user_id=user.pk)  # must not wait for the send, nor fail
     hold.set()
     sender.join(10)
     assert outcome["status"] == "taken"  # the send finished without an error; its record had gone
@@ -697,7 +698,7 @@ def test_deleting_an_account_while_the_dispatcher_holds_its_reminders():
     thread = threading.Thread(target=dispatcher)
     thread.start()
     assert locked.wait(10)
-    deleter = threading.Thread(target=lambda: (services.account_delete(user_id=user.pk), connection.close()))
+    deleter = threading.Thread(target=lambda: (account_delete(user_id=user.pk), connection.close()))
     deleter.start()
     with connection.cursor() as cursor:  # the deletion is waiting for the dispatcher's lock
         for _ in range(100):

@@ -335,9 +335,7 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from tracker.sessions import SessionStore
+        from django.conf import settings as project_settings
+        from django.utils.module_loading import import_string
 
-        return SessionStore
-
-
-from tracker.reminders.models import PushSubscription, Reminder, ReminderDelivery  # noqa: E402, F401
+        return import_string(f"{project_settings.SESSION_ENGINE}.SessionStore")

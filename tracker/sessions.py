@@ -4,12 +4,12 @@ so that an account's sessions go with it when it is deleted."""
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DBStore
 
+from tracker.models import UserSession
+
 
 class SessionStore(DBStore):
     @classmethod
     def get_model_class(cls):
-        from tracker.models import UserSession
-
         return UserSession
 
     def create_model_instance(self, data):

@@ -102,7 +102,7 @@ MAX_PORTIONS = 3
 def closing_foods(gap_mg: int, portions, count: int = 3) -> list[ClosingFood]:
     """Up to ``count`` different foods, each of which alone closes ``gap_mg`` in the fewest of its
     everyday portions (at most three), least overshoot first. ``portions``: (label, food, mg) rows such
-    as tracker.reminders.content.everyday_portions()."""
+    as tracker.services.suggestions.everyday_portions()."""
     if gap_mg <= 0:
         return []
     best: dict[str, ClosingFood] = {}

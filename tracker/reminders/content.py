@@ -6,14 +6,11 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 from foods import reference
-from foods.catalogue_cache import cached_catalogue
-from foods.models import Origin, Portion
 from foods.nutrition import whole_mg
 from tracker import services
 from tracker.guidance import medicines
 from tracker.models import SupplementDose
-
-PROPER_NOUNS = ("Brazil", "Swiss", "Atlantic", "Medjool")
+from tracker.services.suggestions import Suggestion, everyday_portions  # noqa: F401 - used and re-exported
 
 
 @dataclass(frozen=True)
@@ -22,35 +19,6 @@ class Message:
     body: str
     url: str  # the PWA screen a tap opens
     skip_reason: str = ""  # non-empty: nothing to send, and why
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    label: str
-    food: str
-    magnesium_mg: int
-
-    def __str__(self) -> str:
-        return f"{self.label} {self.food} ({self.magnesium_mg} mg)"
-
-
-def everyday_portions() -> list[Suggestion]:
-    """Household portions worth suggesting (not "100 g", at least 20 mg), richest first: from the
-    curated foods only, never a user's own food nor one of thousands of imported products."""
-
-    def build():
-        rows = []
-        curated = Portion.objects.filter(food__origin=Origin.CURATED, food__owner__isnull=True)
-        for portion in curated.select_related("food").exclude(label="100 g"):
-            mg = whole_mg(portion.magnesium_mg)
-            if mg >= 20 and portion.food.category != "fortified_cereals":
-                name = portion.food.name
-                if not name.startswith(PROPER_NOUNS):
-                    name = name[0].lower() + name[1:]
-                rows.append(Suggestion(portion.label, name, mg))
-        return sorted(rows, key=lambda s: (-s.magnesium_mg, s.food))
-
-    return cached_catalogue("reminder-suggestions", build)
 
 
 def suggest_portions(gap_mg: int, portions: list[Suggestion] | None = None) -> list[Suggestion]:

@@ -260,13 +260,24 @@ def _save_next_fire_times(reminders: list[Reminder]) -> None:
         Reminder.objects.filter(pk__in=ids).update(next_fire_at=next_time)
 
 
-def _enqueue_on_commit(delivery_ids: list[str]) -> None:
-    from tracker.tasks import send_reminder_batch
+def _queue(task: str, *args) -> None:
+    """Send work to the worker by task name (tracker/tasks.py registers the tasks, which call these
+    services: the services never import them). A task this process knows (a worker, eager mode) is
+    applied through its own object, so that eager mode still runs it."""
+    from tracker.celery import app
 
+    name = f"tracker.tasks.{task}"
+    if name in app.tasks:
+        app.tasks[name].delay(*args)
+    else:
+        app.send_task(name, args=args)
+
+
+def _enqueue_on_commit(delivery_ids: list[str]) -> None:
     for start in range(0, len(delivery_ids), SEND_BATCH):
         # robust: a broker outage must not undo the committed deliveries (they are requeued later)
         transaction.on_commit(
-            partial(send_reminder_batch.delay, delivery_ids[start : start + SEND_BATCH]), robust=True
+            partial(_queue, "send_reminder_batch", delivery_ids[start : start + SEND_BATCH]), robust=True
         )
 
 
@@ -331,9 +342,7 @@ def test_send(*, reminder: Reminder) -> ReminderDelivery:
             slot=f"test-{now:%H%M%S%f}",
             scheduled_for=now,
         )
-        from tracker.tasks import send_reminder
-
-        transaction.on_commit(partial(send_reminder.delay, str(delivery.pk)), robust=True)
+        transaction.on_commit(partial(_queue, "send_reminder", str(delivery.pk)), robust=True)
     return delivery
 
 

@@ -1,7 +1,6 @@
 """Reads and writes of the tracking domain, by concern. Views, serializers, commands and tasks call
 these; the rules live here so that every way in gets the same answers."""
 
-from tracker.services.account import account_delete  # noqa: F401, E402
 from tracker.services.batch import (  # noqa: F401, E402
     BATCH_ID_REQUIRED,
     DOSE,

@@ -23,6 +23,7 @@ from tracker.models import (
 )
 from tracker.services.entries import checked_moment, idempotent_create
 from tracker.services.profile import local_today, profile_get
+from tracker.services.suggestions import everyday_portions
 from tracker.services.summaries import DaySummary, daily_summaries, top_foods
 
 # --- Symptom journal and red flags -----------------------------------------------------------------------
@@ -306,8 +307,6 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
     """Insights over the ``weeks`` × 7 complete days that end yesterday (today is still being logged):
     every day with something logged counts, whenever the account was made (as in the summaries). See
     tracker/guidance/insights.py for the arithmetic."""
-    from tracker.reminders.content import everyday_portions
-
     profile = profile_get(user=user)
     today = local_today(profile=profile)
     end = today - timedelta(days=1)

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.dispatch import Signal
 from django.utils import timezone
 
 from foods import reference
@@ -24,6 +25,11 @@ def profile_get(*, user: AbstractBaseUser) -> Profile:
         profile, _ = Profile.objects.get_or_create(user=user)
         user.profile = profile
         return profile
+
+
+# Sent after a user's time zone changed and was saved: what runs on the user's clock (the reminders,
+# tracker/apps.py connects them) follows, without this module knowing what listens.
+time_zone_changed = Signal()
 
 
 def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
@@ -76,9 +82,7 @@ def profile_update(*, user: AbstractBaseUser, **fields) -> Profile:
     zone_changed = profile.time_zone != old_zone
     profile.save()
     if zone_changed:
-        from tracker.reminders.services import reminders_reschedule
-
-        reminders_reschedule(user=user)
+        time_zone_changed.send(sender=Profile, user=user)
     return profile
 
 

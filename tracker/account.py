@@ -1,9 +1,13 @@
-"""Deleting an account: everything that belongs to it goes, whatever else is running."""
+"""Deleting an account: everything that belongs to it goes, whatever else is running. Above the
+services and the reminders (it locks the reminders the dispatcher may hold), so that neither needs
+the other."""
 
 import logging
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, OperationalError, transaction
+
+from tracker.reminders.models import Reminder
 
 log = logging.getLogger(__name__)
 
@@ -16,8 +20,6 @@ def account_delete(*, user_id: int, attempts: int = 3) -> None:
     reminders are locked first (the dispatcher's own lock, which it skips when taken), so the cascade
     sees every delivery that exists. Should a row still slip in, the deletion runs again.
     """
-    from tracker.reminders.models import Reminder
-
     user_model = get_user_model()
     for attempt in range(1, attempts + 1):
         try:

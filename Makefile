@@ -13,6 +13,8 @@ run: install migrate
 
 test: install-test chromium
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	@# The layers (api over tracker over foods, the PWA apart) and no import circles: pyproject.toml.
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 	@# Search and the importers run different SQL on each database: with PostgreSQL configured, their
 	@# tests run once more on the embedded default (SQLite with FTS5).
@@ -51,6 +53,7 @@ chromium:
 	fi
 
 lint: install-test
+	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python manage.py makemigrations --check --dry-run

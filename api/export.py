@@ -7,7 +7,11 @@ from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from rest_framework.utils.encoders import JSONEncoder
 
-from api import serializers as s
+from api.entries import IntakeEntrySerializer, SupplementDoseSerializer
+from api.meals import SavedMealSerializer
+from api.own_foods import OwnFoodSerializer
+from api.profile import ProfileSerializer
+from api.reminders import DeliverySerializer, ReminderSerializer
 from foods.models import Food
 from tracker import services
 from tracker.models import (
@@ -50,17 +54,17 @@ def export_data(user) -> dict:
             "email": user.email,
             "date_joined": user.date_joined.isoformat(),
         },
-        "profile": s.ProfileSerializer(profile).data,
-        "intakes": s.IntakeEntrySerializer(intakes, many=True).data,
-        "supplement_doses": s.SupplementDoseSerializer(doses, many=True).data,
-        "own_foods": s.OwnFoodSerializer(
+        "profile": ProfileSerializer(profile).data,
+        "intakes": IntakeEntrySerializer(intakes, many=True).data,
+        "supplement_doses": SupplementDoseSerializer(doses, many=True).data,
+        "own_foods": OwnFoodSerializer(
             Food.objects.filter(owner=user).prefetch_related("portions").order_by("id"), many=True
         ).data,
-        "saved_meals": s.SavedMealSerializer(
+        "saved_meals": SavedMealSerializer(
             SavedMeal.objects.filter(user=user).prefetch_related("items__food", "items__portion"), many=True
         ).data,
-        "reminders": s.ReminderSerializer(Reminder.objects.filter(user=user), many=True).data,
-        "reminder_deliveries": s.DeliverySerializer(
+        "reminders": ReminderSerializer(Reminder.objects.filter(user=user), many=True).data,
+        "reminder_deliveries": DeliverySerializer(
             ReminderDelivery.objects.filter(user=user).select_related("reminder"), many=True
         ).data,
         "symptoms": SymptomSerializer(

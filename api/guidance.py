@@ -15,23 +15,22 @@ from rest_framework import serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.schema import CONFLICT
-from api.serializers import (
+from api.base import DateRangeQuerySerializer, OwnedViewSet, date_range, validating_for
+from api.fields import (
     DATE_PATTERN,
     BooleanField,
     BoundedDateField,
-    DateRangeQuerySerializer,
     DateTimeField,
     DecimalField,
-    RiskFactorSerializer,
     TextField,
-    TopFoodSerializer,
     UUIDField,
     WholeNumberField,
     amount_field,
     change_of,
 )
-from api.views import OwnedViewSet, _date_range, validating_for
+from api.profile import RiskFactorSerializer
+from api.schema import CONFLICT
+from api.summaries import TopFoodSerializer
 from tracker import limits, services
 from tracker.guidance import DISCLAIMER, labs, medicines, red_flags, risk_factors, supplements
 from tracker.models import DailyContext, LabResult, SymptomEntry
@@ -327,7 +326,7 @@ class DailyContextListView(APIView):
     @extend_schema(parameters=[DateRangeQuerySerializer], responses=DailyContextSerializer(many=True))
     def get(self, request):
         """Daily context (caffeine, sleep, stress, exercise) of a range of local days, newest first."""
-        start, end = _date_range(request)
+        start, end = date_range(request)
         rows = DailyContext.objects.filter(user=request.user)
         if start:
             rows = rows.filter(date__gte=start)

@@ -1,48 +1,61 @@
+"""The API's table of contents: each resource and the module that serves it (views and serializers
+side by side; what they share is in api/base.py and api/fields.py)."""
+
 from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import guidance, views
+from api import account, auth, docs, entries, foods, guidance, meals, own_foods, profile, reminders, summaries
 
 router = DefaultRouter()
-router.register("foods", views.FoodViewSet, basename="food")
-router.register("my-foods", views.OwnFoodViewSet, basename="own-food")
-router.register("saved-meals", views.SavedMealViewSet, basename="saved-meal")
-router.register("supplement-forms", views.SupplementFormViewSet, basename="supplement-form")
-router.register("intakes", views.IntakeViewSet, basename="intake")
-router.register("supplement-doses", views.SupplementDoseViewSet, basename="supplement-dose")
-router.register("reminders/deliveries", views.DeliveryViewSet, basename="reminder-delivery")
-router.register("reminders", views.ReminderViewSet, basename="reminder")
+# The catalogue, and the user's own foods, saved meals and recipes
+router.register("foods", foods.FoodViewSet, basename="food")
+router.register("supplement-forms", foods.SupplementFormViewSet, basename="supplement-form")
+router.register("my-foods", own_foods.OwnFoodViewSet, basename="own-food")
+router.register("saved-meals", meals.SavedMealViewSet, basename="saved-meal")
+# The log
+router.register("intakes", entries.IntakeViewSet, basename="intake")
+router.register("supplement-doses", entries.SupplementDoseViewSet, basename="supplement-dose")
+# Guidance: symptoms and lab results
 router.register("symptoms", guidance.SymptomViewSet, basename="symptom")
 router.register("labs", guidance.LabResultViewSet, basename="lab-result")
+# Reminders
+router.register("reminders/deliveries", reminders.DeliveryViewSet, basename="reminder-delivery")
+router.register("reminders", reminders.ReminderViewSet, basename="reminder")
 
 urlpatterns = [
-    path("auth/register/", views.RegisterView.as_view(), name="register"),
-    path("auth/login/", views.LoginView.as_view(), name="login"),
-    path("auth/logout/", views.LogoutView.as_view(), name="logout"),
-    path("auth/session/", views.SessionView.as_view(), name="session"),
-    path("profile/", views.ProfileView.as_view(), name="profile"),
-    path("entries/batch/", views.EntryBatchView.as_view(), name="entry-batch"),
-    path("summary/daily/", views.DailySummaryView.as_view(), name="summary-daily"),
-    path("summary/weekly/", views.WeeklySummaryView.as_view(), name="summary-weekly"),
-    path("summary/period/", views.PeriodSummaryView.as_view(), name="summary-period"),
+    # Accounts and the profile
+    path("auth/register/", auth.RegisterView.as_view(), name="register"),
+    path("auth/login/", auth.LoginView.as_view(), name="login"),
+    path("auth/logout/", auth.LogoutView.as_view(), name="logout"),
+    path("auth/session/", auth.SessionView.as_view(), name="session"),
+    path("profile/", profile.ProfileView.as_view(), name="profile"),
+    # The log and its summaries
+    path("entries/batch/", entries.EntryBatchView.as_view(), name="entry-batch"),
+    path("summary/daily/", summaries.DailySummaryView.as_view(), name="summary-daily"),
+    path("summary/weekly/", summaries.WeeklySummaryView.as_view(), name="summary-weekly"),
+    path("summary/period/", summaries.PeriodSummaryView.as_view(), name="summary-period"),
+    # Guidance
     path("red-flags/", guidance.RedFlagsView.as_view(), name="red-flags"),
     path("red-flags/dismiss/", guidance.RedFlagDismissView.as_view(), name="red-flag-dismiss"),
     path("context/", guidance.DailyContextListView.as_view(), name="daily-context-list"),
     path("context/<str:day>/", guidance.DailyContextView.as_view(), name="daily-context"),
     path("insights/", guidance.InsightsView.as_view(), name="insights"),
     path("guidance/", guidance.GuidanceView.as_view(), name="guidance"),
-    path("export/", views.ExportView.as_view(), name="export"),
-    path("account/", views.AccountView.as_view(), name="account"),
-    path("push/public-key/", views.PushPublicKeyView.as_view(), name="push-public-key"),
-    path("push/subscriptions/", views.PushSubscriptionView.as_view(), name="push-subscriptions"),
+    # The user's data
+    path("export/", account.ExportView.as_view(), name="export"),
+    path("account/", account.AccountView.as_view(), name="account"),
+    # Web Push
+    path("push/public-key/", reminders.PushPublicKeyView.as_view(), name="push-public-key"),
+    path("push/subscriptions/", reminders.PushSubscriptionView.as_view(), name="push-subscriptions"),
+    # The schema and its documentation page
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view loads its start-up script as a file, so the page keeps the strict CSP but for
     # Swagger UI's small inline <style> (and the inline styles its widgets set).
     path(
         "docs/",
-        csp_update({"style-src": ["'unsafe-inline'"]})(views.DocsView.as_view(url_name="schema")),
+        csp_update({"style-src": ["'unsafe-inline'"]})(docs.DocsView.as_view(url_name="schema")),
         name="docs",
     ),
     path("", include(router.urls)),

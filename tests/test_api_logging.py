@@ -234,12 +234,12 @@ def test_dates_out_of_range_are_400_not_500(api, url):
 
 
 def test_the_fast_answer_to_a_new_entry_equals_the_serializers_own(api, almonds_oz, citrate):
-    """Creates validate and render through serializers bound once per process (api/serializers.py,
+    """Creates validate and render through serializers bound once per process (api/base.py,
     _bound): the 201 must be exactly what a fresh serializer gives, the day's summary included."""
     from rest_framework.renderers import JSONRenderer
 
-    from api import serializers as s
-    from api.views import _day_status
+    from api import entries as s
+    from api.base import day_status
     from tracker.models import IntakeEntry, SupplementDose
 
     for url, body, model, serializer_class in (
@@ -259,7 +259,7 @@ def test_the_fast_answer_to_a_new_entry_equals_the_serializers_own(api, almonds_
         response = api.post(url, body)
         assert response.status_code == 201
         row = model.objects.get(pk=response.json()["id"])
-        row.day = _day_status(row.user, row.local_date)
+        row.day = day_status(row.user, row.local_date)
         if model is SupplementDose:
             from tracker.guidance import DISCLAIMER
             from tracker.services import guidance

@@ -163,7 +163,7 @@ def test_typos_are_forgiven_on_postgres(api):
 
 
 def test_the_fast_json_of_a_food_is_the_serializers(api, almonds_oz):
-    from api.serializers import FoodSerializer, food_json
+    from api.foods import FoodSerializer, food_json
 
     imported("Spinach, baby", data_type="foundation_food").portions.create(label="1 cup", grams=Decimal(30))
     for food in Food.objects.filter(name__in=["Almonds", "Spinach, baby", "Milk"]).prefetch_related(

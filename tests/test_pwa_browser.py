@@ -248,7 +248,7 @@ def test_the_outbox_keeps_entries_through_server_errors_and_only_sends_its_owner
     # back online, but the server answers 503 (restarting): the entry must stay
     from rest_framework.response import Response
 
-    from api.views import EntryBatchView, IntakeViewSet
+    from api.entries import EntryBatchView, IntakeViewSet
 
     def restarting(*args, **kwargs):
         return Response({"detail": "restarting"}, status=503)

@@ -259,7 +259,7 @@ def test_after_a_release_the_app_still_starts_offline(page, context, live_server
 def test_deleting_a_waiting_entry_while_it_is_being_sent_deletes_it_on_the_server(
     page, context, live_server, monkeypatch
 ):
-    from api.views import EntryBatchView
+    from api.entries import EntryBatchView
 
     go_offline_with_one_waiting(page, context, live_server, "saul")
     original = EntryBatchView.post
@@ -290,7 +290,7 @@ def test_synced_is_said_only_for_what_was_sent_and_a_refused_entry_is_named(
     log_almonds(page)
     from rest_framework.response import Response
 
-    from api.views import EntryBatchView
+    from api.entries import EntryBatchView
 
     monkeypatch.setattr(
         EntryBatchView,

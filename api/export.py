@@ -42,7 +42,9 @@ CSV_COLUMNS = [
 
 
 def export_data(user) -> dict:
-    from api.guidance import DailyContextSerializer, LabResultSerializer, SymptomSerializer
+    from api.guidance import DailyContextSerializer
+    from api.labs import LabResultSerializer
+    from api.symptoms import SymptomSerializer
 
     profile = services.profile_get(user=user)
     intakes = IntakeEntry.objects.filter(user=user).select_related("food", "portion").order_by("consumed_at")

@@ -1,78 +1,33 @@
-"""The guidance endpoints: symptom journal, red flags, daily context, lab results, insights, and the
-fixed lists the app's forms choose from. Shapes here, rules in tracker/guidance/ (pure) and
-tracker/services/guidance.py. Every answer that gives guidance carries the "not medical advice" line."""
-
-from dataclasses import asdict
+"""Guidance beside the log: the daily context (caffeine, sleep, stress, exercise), insights over
+complete days, and the fixed lists the app's forms choose from. Shapes here, rules in
+tracker/guidance/ (pure) and tracker/services/guidance.py. Every answer that gives guidance carries
+the "not medical advice" line."""
 
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
-    extend_schema_field,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import serializers, status, viewsets
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.base import DateRangeQuerySerializer, OwnedViewSet, date_range, validating_for
+from api.base import DateRangeQuerySerializer, date_range
 from api.fields import (
     DATE_PATTERN,
     BooleanField,
     BoundedDateField,
     DateTimeField,
     DecimalField,
-    TextField,
-    UUIDField,
     WholeNumberField,
-    amount_field,
-    change_of,
 )
 from api.profile import RiskFactorSerializer
-from api.schema import CONFLICT
 from api.summaries import TopFoodSerializer
+from api.symptoms import RedFlagSerializer, _flags_json
 from tracker import limits, services
 from tracker.guidance import DISCLAIMER, labs, medicines, red_flags, risk_factors, supplements
-from tracker.models import DailyContext, LabResult, SymptomEntry
+from tracker.models import DailyContext
 from tracker.services import guidance
-
-# --- Shapes ----------------------------------------------------------------------------------------------
-
-
-class RedFlagSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=red_flags.CODES)
-    level = serializers.ChoiceField(choices=[red_flags.URGENT, red_flags.SEE_DOCTOR])
-    title = serializers.CharField()
-    message = serializers.CharField()
-    source = serializers.CharField()
-    evidence_at = DateTimeField(help_text="When the latest entry behind it was recorded.")
-
-
-class RedFlagsSerializer(serializers.Serializer):
-    red_flags = RedFlagSerializer(many=True, help_text="Urgent first. Empty: nothing to act on.")
-    disclaimer = serializers.CharField()
-
-
-class SymptomSerializer(serializers.Serializer):
-    id = UUIDField(required=False, help_text="Optional client-chosen UUID; a replay is stored once.")
-    kind = serializers.ChoiceField(choices=red_flags.SYMPTOM_KINDS)
-    body_area = serializers.ChoiceField(choices=red_flags.BODY_AREAS, required=False, allow_blank=True)
-    severity = WholeNumberField(min_value=1, max_value=5, help_text="1 mild … 5 severe.")
-    duration_minutes = WholeNumberField(
-        min_value=0, max_value=limits.MAX_SYMPTOM_MINUTES, required=False, allow_null=True
-    )
-    occurred_at = DateTimeField(required=False, help_text="ISO 8601 with offset; default now.")
-    note = TextField(required=False, allow_blank=True, max_length=500)
-    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    body_area_label = serializers.CharField(source="get_body_area_display", read_only=True)
-    local_date = serializers.DateField(read_only=True)
-    created_at = DateTimeField(read_only=True)
-    updated_at = DateTimeField(read_only=True)
-
-
-class SymptomSavedSerializer(SymptomSerializer):
-    red_flags = RedFlagSerializer(many=True, read_only=True, help_text="Evaluated after this save.")
-    disclaimer = serializers.CharField(read_only=True)
 
 
 class DailyContextSerializer(serializers.Serializer):
@@ -92,87 +47,6 @@ class DailyContextSerializer(serializers.Serializer):
     )
     intense_exercise = BooleanField(required=False, allow_null=True)
     updated_at = DateTimeField(read_only=True, allow_null=True, help_text="null: nothing set that day.")
-
-
-class LabResultSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    taken_on = BoundedDateField()
-    value = amount_field(
-        minimum="0.001",
-        maximum=limits.MAX_LAB_VALUE,
-        places=3,
-        help_text=f"As printed on the report: more than 0, at most {limits.MAX_LAB_VALUE} (3 decimals).",
-    )
-    unit = serializers.ChoiceField(choices=labs.UNITS)
-    range_low = amount_field(
-        minimum="0.001",
-        maximum=limits.MAX_LAB_VALUE,
-        places=3,
-        required=False,
-        allow_null=True,
-        help_text="The low end of the range printed on the report, in the same unit (optional; with "
-        "range_high, below it).",
-    )
-    range_high = amount_field(
-        minimum="0.001", maximum=limits.MAX_LAB_VALUE, places=3, required=False, allow_null=True
-    )
-    note = TextField(required=False, allow_blank=True, max_length=500)
-    flag = serializers.SerializerMethodField()
-    values = serializers.SerializerMethodField(help_text="The result in mg/dL, mmol/L and mEq/L.")
-    range_used = serializers.SerializerMethodField()
-    message = serializers.SerializerMethodField()
-    caveat = serializers.SerializerMethodField()
-    disclaimer = serializers.SerializerMethodField()
-    created_at = DateTimeField(read_only=True)
-
-    def _reading(self, lab) -> labs.Reading:
-        cache = self.context.setdefault("_readings", {})
-        if lab.pk not in cache:
-            cache[lab.pk] = guidance.lab_reading(lab)
-        return cache[lab.pk]
-
-    def get_flag(self, lab) -> str:
-        return self._reading(lab).flag
-
-    @extend_schema_field(
-        inline_serializer(
-            "LabValues",
-            {code: serializers.DecimalField(max_digits=9, decimal_places=3) for code, _ in labs.UNITS},
-        )
-    )
-    def get_values(self, lab) -> dict:
-        return self._reading(lab).values
-
-    @extend_schema_field(
-        inline_serializer(
-            "LabRange",
-            {
-                "low": serializers.DecimalField(max_digits=9, decimal_places=3),
-                "high": serializers.DecimalField(max_digits=9, decimal_places=3),
-                "unit": serializers.CharField(),
-                "source": serializers.CharField(),
-            },
-        )
-    )
-    def get_range_used(self, lab) -> dict:
-        reading = self._reading(lab)
-        return {
-            "low": labs.range_shown(reading.range_low, lab.unit, reported=lab.range_low is not None),
-            "high": labs.range_shown(
-                reading.range_high, lab.unit, reported=lab.range_low is not None, high=True
-            ),
-            "unit": lab.unit,
-            "source": reading.range_source,
-        }
-
-    def get_message(self, lab) -> str:
-        return self._reading(lab).message
-
-    def get_caveat(self, lab) -> str:
-        return labs.CAVEAT
-
-    def get_disclaimer(self, lab) -> str:
-        return DISCLAIMER
 
 
 class SymptomComparisonSerializer(serializers.Serializer):
@@ -260,68 +134,6 @@ def _choices(pairs) -> list[dict]:
     return [{"value": value, "label": label} for value, label in pairs if value]
 
 
-# --- Views -----------------------------------------------------------------------------------------------
-
-
-def _flags_json(user) -> list[dict]:
-    return [asdict(flag) for flag in guidance.active_red_flags(user=user)]
-
-
-@extend_schema_view(
-    list=extend_schema(parameters=[DateRangeQuerySerializer], summary="List symptoms"),
-    create=extend_schema(
-        request=SymptomSerializer,
-        responses={201: SymptomSavedSerializer, 200: SymptomSavedSerializer, 409: CONFLICT},
-        summary="Record a symptom; the answer carries the red flags evaluated after it",
-    ),
-    update=extend_schema(request=change_of(SymptomSerializer), responses=SymptomSavedSerializer),
-    partial_update=extend_schema(request=change_of(SymptomSerializer), responses=SymptomSavedSerializer),
-)
-class SymptomViewSet(OwnedViewSet):
-    """The symptom journal: twitching, cramps, numbness… with body area, severity and duration."""
-
-    serializer_class = SymptomSerializer
-    model = SymptomEntry
-
-    def _saved(self, entry, code=status.HTTP_200_OK) -> Response:
-        entry.red_flags = _flags_json(self.request.user)
-        entry.disclaimer = DISCLAIMER
-        return Response(SymptomSavedSerializer(entry).data, status=code)
-
-    def create(self, request, *args, **kwargs):
-        serializer = SymptomSerializer(data=request.data)
-        with validating_for(request.user):
-            serializer.is_valid(raise_exception=True)
-        entry, created = guidance.symptom_create(user=request.user, **serializer.validated_data)
-        return self._saved(entry, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    def _update(self, request, partial):
-        entry, changes = self._changes(request, partial)
-        return self._saved(guidance.symptom_update(entry=entry, **changes))
-
-
-class RedFlagsView(APIView):
-    @extend_schema(responses=RedFlagsSerializer)
-    def get(self, request):
-        """The red flags the symptom journal raises today, until dismissed."""
-        return Response({"red_flags": _flags_json(request.user), "disclaimer": DISCLAIMER})
-
-
-class DismissSerializer(serializers.Serializer):
-    code = serializers.ChoiceField(choices=red_flags.CODES)
-
-
-class RedFlagDismissView(APIView):
-    @extend_schema(request=DismissSerializer, responses=RedFlagsSerializer)
-    def post(self, request):
-        """Dismiss a red flag: hidden until a symptom recorded later raises it again. The code goes in
-        the body, not the URL: access logs keep URLs, and which flag a user dismissed is health data."""
-        body = DismissSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        guidance.red_flag_dismiss(user=request.user, code=body.validated_data["code"])
-        return Response({"red_flags": _flags_json(request.user), "disclaimer": DISCLAIMER})
-
-
 class DailyContextListView(APIView):
     @extend_schema(parameters=[DateRangeQuerySerializer], responses=DailyContextSerializer(many=True))
     def get(self, request):
@@ -373,29 +185,6 @@ class DailyContextView(APIView):
         return Response(DailyContextSerializer(row).data)
 
     patch = put
-
-
-class LabResultViewSet(viewsets.ModelViewSet):
-    """Serum magnesium results, flagged against the report's range (or the ODS range), in every unit."""
-
-    serializer_class = LabResultSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return LabResult.objects.none()
-        return LabResult.objects.filter(user=self.request.user)
-
-    def create(self, request, *args, **kwargs):
-        serializer = LabResultSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        lab = guidance.lab_create(user=request.user, **serializer.validated_data)
-        return Response(LabResultSerializer(lab).data, status=status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        lab = self.get_object()
-        serializer = LabResultSerializer(lab, data=request.data, partial=kwargs.get("partial", False))
-        serializer.is_valid(raise_exception=True)
-        return Response(LabResultSerializer(guidance.lab_update(lab=lab, **serializer.validated_data)).data)
 
 
 class InsightsView(APIView):

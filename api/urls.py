@@ -6,7 +6,21 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
-from api import account, auth, docs, entries, foods, guidance, meals, own_foods, profile, reminders, summaries
+from api import (
+    account,
+    auth,
+    docs,
+    entries,
+    foods,
+    guidance,
+    labs,
+    meals,
+    own_foods,
+    profile,
+    reminders,
+    summaries,
+    symptoms,
+)
 
 router = DefaultRouter()
 # The catalogue, and the user's own foods, saved meals and recipes
@@ -17,9 +31,9 @@ router.register("saved-meals", meals.SavedMealViewSet, basename="saved-meal")
 # The log
 router.register("intakes", entries.IntakeViewSet, basename="intake")
 router.register("supplement-doses", entries.SupplementDoseViewSet, basename="supplement-dose")
-# Guidance: symptoms and lab results
-router.register("symptoms", guidance.SymptomViewSet, basename="symptom")
-router.register("labs", guidance.LabResultViewSet, basename="lab-result")
+# Symptoms and lab results
+router.register("symptoms", symptoms.SymptomViewSet, basename="symptom")
+router.register("labs", labs.LabResultViewSet, basename="lab-result")
 # Reminders
 router.register("reminders/deliveries", reminders.DeliveryViewSet, basename="reminder-delivery")
 router.register("reminders", reminders.ReminderViewSet, basename="reminder")
@@ -37,8 +51,8 @@ urlpatterns = [
     path("summary/weekly/", summaries.WeeklySummaryView.as_view(), name="summary-weekly"),
     path("summary/period/", summaries.PeriodSummaryView.as_view(), name="summary-period"),
     # Guidance
-    path("red-flags/", guidance.RedFlagsView.as_view(), name="red-flags"),
-    path("red-flags/dismiss/", guidance.RedFlagDismissView.as_view(), name="red-flag-dismiss"),
+    path("red-flags/", symptoms.RedFlagsView.as_view(), name="red-flags"),
+    path("red-flags/dismiss/", symptoms.RedFlagDismissView.as_view(), name="red-flag-dismiss"),
     path("context/", guidance.DailyContextListView.as_view(), name="daily-context-list"),
     path("context/<str:day>/", guidance.DailyContextView.as_view(), name="daily-context"),
     path("insights/", guidance.InsightsView.as_view(), name="insights"),

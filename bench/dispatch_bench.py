@@ -46,6 +46,7 @@ def main() -> None:
     parser.add_argument(
         "--batch", type=int, default=1000, help="reminders per dispatcher batch (default 1000)"
     )
+    parser.add_argument("--profile", action="store_true", help="print where the seconds go (cProfile)")
     args = parser.parse_args()
 
     from api_bench import DATABASE_URL, ensure_database
@@ -109,7 +110,15 @@ def main() -> None:
     app.control.purge()
     with CaptureQueriesContext(connection) as queries:
         started = time.perf_counter()
-        result = services.dispatch_due(now=due_at, batch_size=args.batch)
+        if args.profile:  # where the seconds go, by function (cProfile, cumulative)
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            result = profiler.runcall(services.dispatch_due, now=due_at, batch_size=args.batch)
+            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+        else:
+            result = services.dispatch_due(now=due_at, batch_size=args.batch)
         seconds = time.perf_counter() - started
     with app.connection_for_write() as conn:
         waiting = conn.default_channel.queue_declare("celery", passive=True).message_count

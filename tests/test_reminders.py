@@ -838,3 +838,20 @@ def test_meal_reminders_suggest_no_food_under_twelve_months(user):
     assert message.body == "30 mg to go today."  # the infant AI, and no foods
     services.profile_update(user=user, birth_date=today.replace(year=today.year - 2, day=1))
     assert ": " in content.meal_reminder(user=user, day=today).body  # a toddler gets real portions
+
+
+def test_in_eager_mode_a_dispatched_reminder_is_sent_in_this_process(
+    user, smtp, settings, django_capture_on_commit_callbacks
+):
+    """The services queue work by task name (they never import tracker/tasks.py); with
+    CELERY_TASK_ALWAYS_EAGER there is no worker, so the task must run here all the same."""
+    from tracker.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        reminder = due_reminder(user, channels=("email",))
+        with django_capture_on_commit_callbacks(execute=True):
+            reminders.dispatch_due(now=reminder.next_fire_at)
+    finally:
+        app.conf.task_always_eager = False
+    assert ReminderDelivery.objects.get().status == "sent" and len(smtp.messages) == 1

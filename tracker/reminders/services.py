@@ -304,6 +304,8 @@ def _queue(task: str, *args) -> None:
     from tracker.celery import app
 
     name = f"tracker.tasks.{task}"
+    if name not in app.tasks and app.conf.task_always_eager:
+        app.loader.import_default_modules()  # eager mode runs the task here: this process must know it
     if name in app.tasks:
         app.tasks[name].delay(*args)
     else:

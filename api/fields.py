@@ -11,8 +11,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers
 
-from foods.catalogue_cache import catalogue_row
-from foods.models import Portion
+from foods.catalogue_cache import catalogue_row, owner_of
 from tracker import limits
 
 MG = {"max_digits": 9, "decimal_places": 2, "coerce_to_string": False}
@@ -185,9 +184,7 @@ class CatalogueRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 def _visible(row, viewer) -> bool:
-    owner = getattr(row, "owner_id", None)
-    if owner is None and isinstance(row, Portion):
-        owner = row.food.owner_id
+    owner = owner_of(row)
     return owner is None or viewer is None or owner == viewer.pk
 
 

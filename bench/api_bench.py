@@ -223,7 +223,12 @@ def main() -> None:
         ),
         ("daily summary", "GET", "/api/v1/summary/daily/", None),
         ("weekly summary, 5 years of history", "GET", "/api/v1/summary/weekly/", None),
-        ("period, 90 days (chart, rolling average, top foods)", "GET", "/api/v1/summary/period/?days=90", None),
+        (
+            "period, 90 days (chart, rolling average, top foods)",
+            "GET",
+            "/api/v1/summary/period/?days=90",
+            None,
+        ),
         ("insights, 4 weeks of history", "GET", "/api/v1/insights/?weeks=4", None),
         ("food search (?search=almond)", "GET", "/api/v1/foods/?search=almond", None),
     ]

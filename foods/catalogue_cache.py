@@ -64,13 +64,18 @@ def bump_catalogue_version(instance=None, **_signal_kwargs) -> None:
         box[0] = version
 
 
-def _is_own(row) -> bool:
+def owner_of(row) -> int | None:
+    """The user whose own food this food or portion is; None for the shared catalogue."""
     label = row._meta.label
     if label == "foods.Food":
-        return row.owner_id is not None
+        return row.owner_id
     if label == "foods.Portion":
-        return row.food.owner_id is not None
-    return False
+        return row.food.owner_id
+    return None
+
+
+def _is_own(row) -> bool:
+    return owner_of(row) is not None
 
 
 def cached_catalogue(key: str, build):

@@ -55,6 +55,29 @@ def test_messages_round_trip_through_the_configured_redis_broker():
         queue.close()
 
 
+def at_once(count: int, work, timeout: float = 120) -> list:
+    """Run ``work(n)`` for n in 0..count-1 in threads released together (a barrier), each on its own
+    database connection; returns the exceptions raised."""
+    barrier = threading.Barrier(count)
+    errors = []
+
+    def run(n):
+        try:
+            barrier.wait()
+            work(n)
+        except Exception as exc:  # noqa: BLE001 - returned to the test, which asserts on them
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return errors
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_batches_of_the_same_foods_in_different_orders_count_every_use_without_deadlock(user):
@@ -71,8 +94,6 @@ def test_concurrent_batches_of_the_same_foods_in_different_orders_count_every_us
         for name in ("Almonds", "Oat bran", "Banana", "Milk", "Spinach, raw")
     ]
     batches = 12
-    barrier = threading.Barrier(batches)
-    errors = []
 
     def send(seed):
         order = foods[:]
@@ -80,20 +101,9 @@ def test_concurrent_batches_of_the_same_foods_in_different_orders_count_every_us
         entries = [
             ("intake", {"id": uuid.uuid4(), "food": food, "portion": food.portions.first()}) for food in order
         ]
-        try:
-            barrier.wait()
-            entries_create_batch(user=user, entries=entries)
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        entries_create_batch(user=user, entries=entries)
 
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(batches)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    assert at_once(batches, send, timeout=60) == []
     assert IntakeEntry.objects.filter(user=user).count() == batches * len(foods)
     assert {use.food_id: use.uses for use in FoodUse.objects.all()} == {food.pk: batches for food in foods}
 
@@ -119,31 +129,19 @@ def test_overlapping_batches_sent_at_once_never_answer_a_server_error(user, almo
         for _ in range(10)
     ]
     clients = 30
-    barrier = threading.Barrier(clients)
-    statuses, sent_ids, errors = [], set(), []
+    statuses, sent_ids = [], set()
+    rngs = [random.Random(seed) for seed in range(clients)]
+    subsets = [rng.sample(entries, rng.randint(15, 40)) for rng in rngs]  # each its own subset and order
 
-    def send(seed):
-        rng = random.Random(seed)
-        subset = rng.sample(entries, rng.randint(15, 40))
-        sent_ids.update(entry["id"] for entry in subset)
+    def send(n):
+        sent_ids.update(entry["id"] for entry in subsets[n])
         api = APIClient()
         api.force_authenticate(user)
-        try:
-            barrier.wait()
-            statuses.append(
-                api.post("/api/v1/entries/batch/", {"entries": subset}, format="json").status_code
-            )
-        except Exception as exc:  # noqa: BLE001 - collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+        statuses.append(
+            api.post("/api/v1/entries/batch/", {"entries": subsets[n]}, format="json").status_code
+        )
 
-    threads = [threading.Thread(target=send, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    assert errors == [] and len(statuses) == clients
+    assert at_once(clients, send) == [] and len(statuses) == clients
     assert all(code in (200, 201) for code in statuses), sorted(statuses)
     stored = {str(pk) for pk in IntakeEntry.objects.filter(user=user).values_list("id", flat=True)}
     stored |= {str(pk) for pk in SupplementDose.objects.filter(user=user).values_list("id", flat=True)}

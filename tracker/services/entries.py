@@ -181,11 +181,11 @@ def magnesium_of(*, food: Food, portion: Portion | None, quantity: Decimal | Non
             .first()
         )
         if recipe is not None and recipe.servings:
-            return round_mg(quantity * recipe_total_mg(recipe) / recipe.servings)
+            return round_mg(quantity * saved_meal_magnesium(recipe) / recipe.servings)
     return round_mg(portion.magnesium_mg * quantity)
 
 
-def recipe_total_mg(meal: SavedMeal) -> Decimal:
+def saved_meal_magnesium(meal: SavedMeal) -> Decimal:
     """A saved meal's or recipe's magnesium with today's catalogue: the sum of its items, each rounded
     as an entry of it would be. A recipe inside a recipe counts its own share (recipes hold no cycle)."""
     return sum(

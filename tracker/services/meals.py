@@ -29,7 +29,7 @@ from tracker.services.entries import (
     _resolve_amount,
     intake_create,
     magnesium_of,
-    recipe_total_mg,
+    saved_meal_magnesium,
 )
 from tracker.services.profile import local_today, profile_get
 
@@ -216,11 +216,6 @@ def _sync_recipe_food(meal: SavedMeal, rows: list[SavedMealItem]) -> None:
 
 def _item_mg(row: SavedMealItem) -> Decimal:
     return magnesium_of(food=row.food, portion=row.portion, quantity=row.quantity, grams=row.grams)
-
-
-def saved_meal_magnesium(meal: SavedMeal) -> Decimal:
-    """The whole meal's (or whole recipe's) magnesium with today's catalogue."""
-    return recipe_total_mg(meal)
 
 
 def recipe_serving_mg(meal: SavedMeal) -> Decimal:

@@ -138,7 +138,8 @@ class OwnedViewSet(
         return rows
 
     def _respond(self, row, serializer_class, code=status.HTTP_200_OK):
-        row.day = day_status(self.request.user, row.local_date)
+        if getattr(row, "day", None) is None:  # else read with the insert (services.intake_create)
+            row.day = day_status(self.request.user, row.local_date)
         self._annotate(row)
         serializer = serializer_class(row, context=self.get_serializer_context())
         return Response(represent(serializer, day=day_json(row.day)), status=code)

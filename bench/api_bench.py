@@ -118,6 +118,11 @@ def prepare() -> str:
     IntakeEntry.objects.bulk_create(intakes, batch_size=5000)
     SupplementDose.objects.bulk_create(doses, batch_size=5000)
     print(f"history: {len(intakes)} food entries and {len(doses)} doses over {YEARS} years", flush=True)
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # what autovacuum does to a long-lived database's tables
+        for table in (IntakeEntry._meta.db_table, SupplementDose._meta.db_table):
+            cursor.execute(f"VACUUM ANALYZE {table}")
     almonds = Portion.objects.get(food__name="Almonds", label="1 oz")
     os.environ["BENCH_ALMONDS"] = json.dumps([almonds.food_id, almonds.pk])
     from django.db import connections
@@ -138,8 +143,8 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(port: int, workers: int) -> subprocess.Popen:
-    env = {**os.environ, **SERVER_ENV}
+def start_server(port: int, workers: int, settings: str = "bench.settings") -> subprocess.Popen:
+    env = {**os.environ, **SERVER_ENV, "DJANGO_SETTINGS_MODULE": settings}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -205,6 +210,9 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15, help="seconds per endpoint (default 15)")
     parser.add_argument("--connections", type=int, default=4, help="concurrent connections (default 4)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument(
+        "--only", help="measure only the endpoints whose name holds this text (the floors always run)"
+    )
     args = parser.parse_args()
 
     wrk = ensure_wrk()
@@ -232,6 +240,20 @@ def main() -> None:
         ("insights, 4 weeks of history", "GET", "/api/v1/insights/?weeks=4", None),
         ("food search (?search=almond)", "GET", "/api/v1/foods/?search=almond", None),
     ]
+    if args.only:
+        endpoints = [e for e in endpoints if e[0].startswith("floor") or args.only in e[0]]
+    # The bare floor first, on its own server: the same view and database with nothing this project
+    # adds (bench/bare_settings.py).
+    bare_port = free_port()
+    bare = start_server(bare_port, args.workers, "bench.bare_settings")
+    try:
+        url = f"http://127.0.0.1:{bare_port}/bench/floor/"
+        run_wrk(wrk, url, token, duration=2, connections=args.connections)
+        bare_result = run_wrk(wrk, url, token, duration=args.duration, connections=args.connections)
+        print(f"bare floor: {bare_result['rps']:.0f} req/s, errors {bare_result['errors']}", flush=True)
+    finally:
+        bare.terminate()
+        bare.wait(timeout=10)
     server = start_server(port, args.workers)
     try:
         for _, method, path, body in endpoints:  # warm up every worker and connection
@@ -263,14 +285,19 @@ def main() -> None:
         f"{args.duration} s per endpoint; PostgreSQL; {datetime.now(UTC):%Y-%m-%d}"
     )
     print()
-    print("| Endpoint | Requests/s | Median ms | p95 ms | Ratio to floor |")
-    print("|---|---:|---:|---:|---:|")
+    print("| Endpoint | Requests/s | Median ms | p95 ms | Ratio to floor | Ratio to bare floor |")
+    print("|---|---:|---:|---:|---:|---:|")
+    bare_rps = bare_result["rps"]
+    print(
+        f"| bare floor: the same view, Django's and DRF's defaults | {bare_rps:.0f} | "
+        f"{bare_result['p50_ms']:.1f} | {bare_result['p95_ms']:.1f} | | 1.00 |"
+    )
     for name, _method, _path, result in results:
         print(
             f"| {name} | {result['rps']:.0f} | {result['p50_ms']:.1f} | {result['p95_ms']:.1f} | "
-            f"{result['rps'] / floor:.2f} |"
+            f"{result['rps'] / floor:.2f} | {result['rps'] / bare_rps:.2f} |"
         )
-    if any(result["errors"] for *_, result in results):
+    if bare_result["errors"] or any(result["errors"] for *_, result in results):
         raise SystemExit("some requests failed (non-2xx or socket errors): the figures are not valid")
 
 

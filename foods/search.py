@@ -413,7 +413,7 @@ def _postgres_typos(query, user_id, limit, category=None) -> list[tuple[int, str
     # whatever the size. Set for this transaction only, and put back.
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, false), "
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
             "set_config('enable_seqscan', 'off', true)",
             [str(TYPO_SIMILARITY)],
         )
@@ -519,6 +519,14 @@ def _sqlite(
 # --- What this server logs most --------------------------------------------------------------------------
 
 
+def count_uses_sql(food_ids: str) -> str:
+    """The statement that counts one more use of each shared food id the query ``food_ids`` gives."""
+    return (
+        f"INSERT INTO foods_fooduse (food_id, uses) SELECT id, 1 FROM ({food_ids}) AS logged (id) "
+        "ON CONFLICT (food_id) DO UPDATE SET uses = foods_fooduse.uses + 1"
+    )
+
+
 def count_logged(food_id: int) -> None:
     """One more entry of this shared food on this server (``FoodUse``; never per person). Runs after
     the entry's transaction commits, in a statement of its own, so that it never holds a lock inside a
@@ -526,10 +534,6 @@ def count_logged(food_id: int) -> None:
 
     def count():
         with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO foods_fooduse (food_id, uses) SELECT id, 1 FROM foods_food WHERE id = %s "
-                "ON CONFLICT (food_id) DO UPDATE SET uses = foods_fooduse.uses + 1",
-                [food_id],
-            )
+            cursor.execute(count_uses_sql("SELECT id FROM foods_food WHERE id = %s"), [food_id])
 
     transaction.on_commit(count, robust=True)  # a food deleted meanwhile is no error

@@ -210,3 +210,51 @@ def test_an_age_is_counted_on_the_users_own_date_in_utc_plus_14(api, user, monke
     # a day younger on her own clock is still refused, with her local age
     refused = api.patch("/api/v1/profile/", {"birth_date": "2016-06-17"})
     assert refused.status_code == 400 and "gives an age of 9" in refused.json()["life_stage"][0]
+
+
+@pytest.mark.django_db
+def test_a_token_brings_its_user_and_whole_profile_in_one_query(user):
+    """The token authentication reads token, user and profile in one statement and builds them
+    itself: every field arrives as the ORM would give it (dates, JSON, the doctor's target)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker import services
+    from tracker.models import Profile
+
+    services.profile_update(
+        user=user,
+        sex="female",
+        birth_date=date(1990, 2, 3),
+        time_zone="Pacific/Kiritimati",
+        target_override_mg=333,
+        conditions=["diabetes"],
+        medicines=[{"kind": "antibiotic", "times": ["08:00", "20:00"]}],
+    )
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    with CaptureQueriesContext(connection) as queries:
+        answer = api.get("/api/v1/auth/session/")
+    reads = [
+        q["sql"] for q in queries.captured_queries if '"auth_user"' in q["sql"] or "auth_user " in q["sql"]
+    ]
+    assert len(reads) == 1 and "authtoken_token" in reads[0] and "tracker_profile" in reads[0], reads
+    assert not any('FROM "tracker_profile"' in q["sql"] for q in queries.captured_queries)
+    profile = answer.json()["profile"]
+    expected = api.get("/api/v1/profile/").json()
+    assert profile == expected
+    assert (profile["birth_date"], profile["time_zone"], profile["target_override_mg"]) == (
+        "1990-02-03",
+        "Pacific/Kiritimati",
+        333,
+    )
+    assert profile["medicines"] == [{"kind": "antibiotic", "times": ["08:00", "20:00"]}]
+    # an account whose profile row is gone still signs in; its profile is made anew on first use
+    Profile.objects.filter(user=user).delete()
+    assert api.get("/api/v1/profile/").json()["time_zone"] == "UTC"
+    # a deactivated account and an unknown token: the standard 401
+    user.is_active = False
+    user.save()
+    assert api.get("/api/v1/profile/").status_code == 401
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert api.get("/api/v1/profile/").status_code == 401

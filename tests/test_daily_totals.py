@@ -143,3 +143,42 @@ def test_a_backwards_range_is_rejected(user):
 
     with pytest.raises(ValidationError):
         services.daily_summaries(user=user, start=date(2026, 3, 2), end=date(2026, 3, 1))
+
+
+@pytest.mark.parametrize("sex", ["female", "male", ""])
+@pytest.mark.parametrize("life_stage", ["", "pregnant", "lactating"])
+@pytest.mark.parametrize("override", [None, 300])
+def test_a_target_never_comes_back_after_another(sex, life_stage, override):
+    """daily_summaries computes the first and the last day's targets and, when they are the same, uses
+    that one for every day between. That holds because, with age, a target never returns once another
+    has taken its place: checked for every profile, month by month over 100 years."""
+    from tracker.nutrition import daily_target
+
+    birth = date(1920, 1, 15)
+    seen, previous = set(), None
+    for month in range(100 * 12 + 1):
+        on = date(birth.year + (birth.month - 1 + month) // 12, (birth.month - 1 + month) % 12 + 1, 15)
+        target = daily_target(
+            sex=sex, birth_date=birth, life_stage=life_stage, target_override_mg=override, on=on
+        )
+        if target != previous:
+            assert target not in seen, (on, target)
+            seen.add(target)
+            previous = target
+
+
+@pytest.mark.django_db
+def test_a_range_across_a_band_change_has_each_days_own_target(user):
+    """A 14th birthday mid-range (girl: 240 mg to 360 mg) and a 19th (360 to 310): each day its own."""
+    profile = services.profile_get(user=user)
+    profile.sex, profile.birth_date = "female", date(2012, 3, 10)
+    profile.save()
+    days = services.daily_summaries(user=user, start=date(2026, 3, 8), end=date(2026, 3, 12))
+    assert [d.target_mg for d in days] == [240, 240, 360, 360, 360]
+    days = services.daily_summaries(user=user, start=date(2026, 3, 8), end=date(2031, 3, 12))
+    assert (days[0].target_mg, days[2].target_mg, days[-4].target_mg, days[-3].target_mg) == (
+        240,
+        360,
+        360,
+        310,
+    )

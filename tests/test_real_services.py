@@ -146,3 +146,78 @@ def test_overlapping_batches_sent_at_once_never_answer_a_server_error(user, almo
     stored = {str(pk) for pk in IntakeEntry.objects.filter(user=user).values_list("id", flat=True)}
     stored |= {str(pk) for pk in SupplementDose.objects.filter(user=user).values_list("id", flat=True)}
     assert stored == sent_ids
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_logging_an_intake_stores_it_counts_its_use_and_sums_its_day_in_one_statement(
+    user, almonds_oz, oat_bran_half_cup, citrate
+):
+    """The hot path on PostgreSQL: one INSERT … RETURNING feeding the day's grouped SUM (and the food's
+    use count), the answer's day equal to the daily summary read afterwards; replays and conflicts as
+    on every other path."""
+    from django.test.utils import CaptureQueriesContext
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from foods.models import FoodUse
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    today = services.local_today(profile=services.profile_get(user=user))
+    # a history on the day and the day before: a breakfast, a citrate dose, yesterday's dinner
+    api.post(
+        "/api/v1/intakes/",
+        {"food": oat_bran_half_cup.food_id, "portion": oat_bran_half_cup.pk, "meal": "breakfast"},
+        format="json",
+    )
+    assert (
+        api.post(
+            "/api/v1/supplement-doses/", {"form": citrate.pk, "elemental_mg": 150}, format="json"
+        ).status_code
+        == 201
+    )
+    yesterday = f"{today.fromordinal(today.toordinal() - 1)}T19:00:00"
+    api.post(
+        "/api/v1/intakes/",
+        {"food": almonds_oz.food_id, "portion": almonds_oz.pk, "consumed_at": yesterday},
+        format="json",
+    )
+    uses_before = FoodUse.objects.get(food_id=almonds_oz.food_id).uses
+
+    body = {
+        "id": str(uuid.uuid4()),
+        "food": almonds_oz.food_id,
+        "portion": almonds_oz.pk,
+        "quantity": "2",
+        "meal": "snack",
+    }
+    with CaptureQueriesContext(connection) as queries:
+        created = api.post("/api/v1/intakes/", body, format="json")
+    assert created.status_code == 201, created.json()
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len(statements) == 2, statements  # the token with the profile, then the one statement
+    assert "INSERT INTO" in statements[1] and "SUM(" in statements[1] and "foods_fooduse" in statements[1]
+    day = created.json()["day"]
+    assert day["meals"] == {"breakfast": 96.0, "lunch": 0.0, "dinner": 0.0, "snack": 156.0}
+    assert (day["food_mg"], day["supplement_mg"], day["total_mg"]) == (252.0, 150.0, 402.0)
+    summary = api.get(f"/api/v1/summary/daily/?date={today}").json()
+    assert {k: summary[k] for k in day} == day
+    stored = IntakeEntry.objects.get(pk=body["id"])
+    assert (stored.magnesium_mg, stored.meal, stored.local_date, stored.user_id) == (
+        Decimal(156),
+        "snack",
+        today,
+        user.pk,
+    )
+    assert stored.created_at is not None and stored.updated_at is not None
+    assert FoodUse.objects.get(food_id=almonds_oz.food_id).uses == uses_before + 1
+
+    replay = api.post("/api/v1/intakes/", body, format="json")  # the outbox sends it again
+    assert replay.status_code == 200 and replay.json()["id"] == body["id"]
+    assert replay.json()["day"]["total_mg"] == 402.0
+    assert IntakeEntry.objects.filter(user=user).count() == 3
+    assert FoodUse.objects.get(food_id=almonds_oz.food_id).uses == uses_before + 1  # counted once
+    changed = api.post("/api/v1/intakes/", {**body, "quantity": "3"}, format="json")
+    assert changed.status_code == 409
+    assert IntakeEntry.objects.get(pk=body["id"]).magnesium_mg == Decimal(156)

@@ -148,3 +148,19 @@ def test_a_request_to_the_lan_address_is_served(client):
     for address in lan_addresses():
         assert client.get("/", HTTP_HOST=f"{address}:8000").status_code == 200
     assert client.get("/", HTTP_HOST="evil.example:8000").status_code == 400
+
+
+def test_behind_pgbouncer_in_transaction_mode_no_cursor_outlives_its_transaction(tmp_path):
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default']['DISABLE_SERVER_SIDE_CURSORS'])"
+    )
+    for value, expected in ((None, "False"), ("true", "True")):
+        env = {k: v for k, v in os.environ.items() if k != "PGBOUNCER_TRANSACTION_MODE"}
+        env.update(DJANGO_SETTINGS_MODULE="tracker.settings", TRACKER_VAR_DIR=str(tmp_path))
+        if value:
+            env["PGBOUNCER_TRANSACTION_MODE"] = value
+        result = subprocess.run(
+            [sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
+        assert result.stdout.strip() == expected, result.stderr

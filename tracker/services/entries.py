@@ -18,6 +18,7 @@ from tracker import limits
 from tracker.models import IntakeEntry, MealKind, Profile, SavedMeal, SupplementDose
 from tracker.nutrition import meal_for_local_time
 from tracker.services.profile import profile_get
+from tracker.services.summaries import insert_intake_with_day
 
 # A recipe is the user's own food with this one portion (tracker/services/meals.py).
 RECIPE_SERVING = "1 serving"
@@ -213,7 +214,8 @@ def intake_create(
 
     The magnesium is computed now and stored, so later edits to the catalogue (or to the user's own
     food) do not rewrite history. The meal slot defaults from the local time of day. Returns
-    (entry, created); replaying the same client ``id`` returns the stored entry.
+    (entry, created); replaying the same client ``id`` returns the stored entry. On PostgreSQL outside
+    a transaction, a new entry also carries ``entry.day``, its day's summary read by the same statement.
     """
     profile = profile_get(user=user)
     errors: dict = {}
@@ -253,6 +255,16 @@ def intake_create(
         compare["consumed_at"] = consumed_at
     if meal:
         compare["meal"] = meal
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # The hot path: the insert, the food's use count and the day's new totals in one statement
+        entry = IntakeEntry(id=id or uuid.uuid4(), user=user, **fields)
+        entry.day = insert_intake_with_day(entry, profile=profile, count_use=food.owner_id is None)
+        if entry.day is not None:
+            return entry, True
+        existing = IntakeEntry.objects.filter(pk=entry.pk).first()
+        if existing is None:  # the row that held the id was deleted between the two statements
+            raise IdConflict("This id belonged to an entry deleted a moment ago: log it with a new id.")
+        return replayed(existing, user=user, compare=compare), False
     entry, created = idempotent_create(IntakeEntry, user=user, id=id, fields=fields, compare=compare)
     if created and food.owner_id is None:
         count_logged(food.pk)

@@ -8,9 +8,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Sum
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 
 from foods.models import SupplementForm
 from foods.nutrition import round_mg
+from foods.search import count_uses_sql
 from tracker import limits
 from tracker.models import IntakeEntry, Meal, Profile, SupplementDose
 from tracker.nutrition import DailyTarget
@@ -52,12 +55,15 @@ def daily_summaries(
         raise ValidationError({"end": f"A range covers at most {limits.MAX_SUMMARY_DAYS} days."})
     profile = profile or profile_get(user=user)
     meals, supplements = _sums_by_day(user.pk, start, end)
+    # Each day's target is the profile's on that day. Targets change only where an age band does, and
+    # every band has its own target and label, so the same target on the first and last day is the
+    # target of every day between (a range across a birthday that changes band is computed day by day).
+    first, last = target_on(profile=profile, on=start), target_on(profile=profile, on=end)
     days = []
     day = start
     while day <= end:
-        days.append(
-            _summarise(day, meals.get(day, {}), supplements.get(day), target_on(profile=profile, on=day))
-        )
+        target = first if first == last else target_on(profile=profile, on=day)
+        days.append(_summarise(day, meals.get(day, {}), supplements.get(day), target))
         day += timedelta(days=1)
     return days
 
@@ -75,6 +81,8 @@ _SUMS_BY_DAY = """
     ) AS entries GROUP BY local_date, part
 """
 ROUTES = (ORAL, TOPICAL, INTRAVENOUS) = ("oral", "topical", "intravenous")
+MEAL_SLOTS = tuple(Meal.values)  # (Django's enum builds the list anew on every access)
+ZERO = Decimal(0)
 
 
 def _sums_by_day(user_id: int, start: date, end: date) -> tuple[dict, dict]:
@@ -86,19 +94,69 @@ def _sums_by_day(user_id: int, start: date, end: date) -> tuple[dict, dict]:
         doses=SupplementDose._meta.db_table,
         forms=SupplementForm._meta.db_table,
     )
-    meals: dict = {}
-    supplements: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [user_id, start, end, user_id, start, end])
-        for day, part, mg in cursor.fetchall():
-            day = day if isinstance(day, date) else date.fromisoformat(str(day))
-            bucket = supplements if part in ROUTES else meals
-            bucket.setdefault(day, {})[part] = Decimal(str(mg))
+        return _by_day_and_part(cursor.fetchall())
+
+
+def _by_day_and_part(rows) -> tuple[dict, dict]:
+    meals: dict = {}
+    supplements: dict = {}
+    for day, part, mg in rows:
+        day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        bucket = supplements if part in ROUTES else meals
+        bucket.setdefault(day, {})[part] = Decimal(str(mg))
     return meals, supplements
 
 
+# The day's sums with an entry being inserted by the same statement: the INSERT's RETURNING feeds the
+# grouped SUM (the main query reads the table as it was before the statement, so the new row is added
+# from RETURNING, once). {also} may add more data-modifying steps that read "new".
+_INSERT_AND_SUM_DAY = """
+    WITH new AS ({insert} RETURNING local_date, meal, magnesium_mg, food_id){also}
+    SELECT local_date, part, SUM(mg), (SELECT count(*) FROM new) FROM (
+        SELECT local_date, meal AS part, magnesium_mg AS mg
+          FROM {intakes} WHERE user_id = %s AND local_date = %s
+        UNION ALL
+        SELECT local_date, meal, magnesium_mg FROM new
+        UNION ALL
+        SELECT d.local_date, f.route, d.elemental_mg
+          FROM {doses} d JOIN {forms} f ON f.id = d.form_id
+         WHERE d.user_id = %s AND d.local_date = %s
+    ) AS entries GROUP BY local_date, part
+"""
+
+
+def insert_intake_with_day(entry: IntakeEntry, *, profile: Profile, count_use: bool) -> DaySummary | None:
+    """Store a new entry and read its day's totals in one statement and one round trip (PostgreSQL,
+    in autocommit: the statement is its own durable transaction). With ``count_use``, the same
+    statement counts the shared food's use (``foods.search.count_logged`` does it otherwise).
+
+    Returns the day's summary with the entry in it, or None when the id is already stored (nothing was
+    written; the caller reads the stored row: a replay, or another entry's id)."""
+    query = InsertQuery(IntakeEntry, on_conflict=OnConflict.IGNORE)
+    query.insert_values(IntakeEntry._meta.concrete_fields, [entry])
+    [(insert, insert_params)] = query.get_compiler(connection=connection).as_sql()
+    also = f", used AS ({count_uses_sql('SELECT food_id FROM new')})" if count_use else ""
+    sql = _INSERT_AND_SUM_DAY.format(
+        insert=insert,
+        also=also,
+        intakes=IntakeEntry._meta.db_table,
+        doses=SupplementDose._meta.db_table,
+        forms=SupplementForm._meta.db_table,
+    )
+    day, user_id = entry.local_date, entry.user_id
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*insert_params, user_id, day, user_id, day])
+        rows = cursor.fetchall()
+    if not rows or not rows[0][3]:
+        return None
+    meals, supplements = _by_day_and_part(row[:3] for row in rows)
+    return _summarise(day, meals.get(day, {}), supplements.get(day), target_on(profile=profile, on=day))
+
+
 def _summarise(day: date, meal_mg: dict, route_mg: dict | None, target: DailyTarget) -> DaySummary:
-    meals = {slot: round_mg(Decimal(meal_mg.get(slot, 0))) for slot in Meal.values}
+    meals = {slot: round_mg(meal_mg.get(slot, ZERO)) for slot in MEAL_SLOTS}
     food_mg = round_mg(sum(meal_mg.values(), Decimal(0)))
     route_mg = route_mg or {}
     supplement_mg = round_mg(route_mg.get(ORAL, Decimal(0)))

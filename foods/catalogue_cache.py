@@ -89,14 +89,37 @@ def cached_catalogue(key: str, build):
     return value
 
 
-class _Rows:
-    """Catalogue rows this process has read, for the catalogue version they were read in: at most
-    ``MAX_ROWS``, the least recently used dropped first (the catalogue may hold 400,000 foods)."""
+class _InProcess:
+    """What this process has read of the catalogue, for the catalogue version it was read in: at most
+    ``MAX_ITEMS``, the least recently used dropped first (the catalogue may hold 400,000 foods)."""
 
-    MAX_ROWS = 4096
-    version: str | None = None
-    rows: OrderedDict = OrderedDict()
-    lock = threading.Lock()  # threaded servers share it
+    MAX_ITEMS = 4096
+
+    def __init__(self):
+        self.version: str | None = None
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()  # threaded servers share it
+
+    def get(self, version: str, key):
+        with self.lock:
+            if self.version != version:
+                self.version, self.items = version, OrderedDict()
+            item = self.items.get(key)
+            if item is not None:
+                self.items.move_to_end(key)
+            return item
+
+    def put(self, version: str, key, item) -> None:
+        with self.lock:
+            if self.version != version:
+                return  # the catalogue moved on while this was read
+            self.items[key] = item
+            while len(self.items) > self.MAX_ITEMS:
+                self.items.popitem(last=False)
+
+
+_rows = _InProcess()  # model instances (logging reads no catalogue row from the database)
+_rendered = _InProcess()  # foods as the API renders them (a search page reads none from Redis)
 
 
 def catalogue_row(model, pk):
@@ -105,40 +128,40 @@ def catalogue_row(model, pk):
     the database. Misses and users' own foods are not kept (an own food's edit must show at once)."""
     version = catalogue_version()
     key = (model._meta.label, pk)
-    with _Rows.lock:
-        if _Rows.version != version:
-            _Rows.version, _Rows.rows = version, OrderedDict()
-        row = _Rows.rows.get(key)
-        if row is not None:
-            _Rows.rows.move_to_end(key)
-            return row
+    row = _rows.get(version, key)
+    if row is not None:
+        return row
     query = model.objects.filter(pk=pk)
     if model._meta.label == "foods.Portion":
         query = query.select_related("food")
     row = query.first()
     if row is not None and not _is_own(row):
-        with _Rows.lock:
-            _Rows.rows[key] = row
-            while len(_Rows.rows) > _Rows.MAX_ROWS:
-                _Rows.rows.popitem(last=False)
+        _rows.put(version, key, row)
     return row
 
 
 def catalogue_json(ids: list[int], render) -> list[dict]:
-    """``render(food)`` for each food id, in order: shared foods from the cache when this catalogue
-    version already rendered them, the rest (and every user's own food) read with their portions."""
+    """``render(food)`` for each food id, in order: shared foods from this process or the cache when
+    this catalogue version already rendered them, the rest (and every user's own food) read with their
+    portions. Callers must not change what they get (it is shared within the process)."""
     from django.db.models import prefetch_related_objects
 
     from foods.models import Food
 
     version = catalogue_version()
-    keys = {pk: f"catalogue:{version}:food:{pk}" for pk in ids}
-    found = cache.get_many(list(keys.values())) if ids else {}
-    missing = [pk for pk in ids if keys[pk] not in found]
+    found = {pk: data for pk in ids if (data := _rendered.get(version, pk)) is not None}
+    keys = {pk: f"catalogue:{version}:food:{pk}" for pk in ids if pk not in found}
+    if keys:
+        shared = cache.get_many(list(keys.values()))
+        found.update({pk: shared[key] for pk, key in keys.items() if key in shared})
+    missing = [pk for pk in ids if pk not in found]
     if missing:
         foods = list(Food.objects.filter(pk__in=missing))
         prefetch_related_objects(foods, "portions")
         fresh = {food.pk: render(food) for food in foods}
         cache.set_many({keys[pk]: data for pk, data in fresh.items() if not data["own"]}, TIMEOUT)
-        found.update({keys[pk]: data for pk, data in fresh.items()})
-    return [found[keys[pk]] for pk in ids if keys[pk] in found]
+        found.update(fresh)
+    for pk, data in found.items():
+        if not data["own"]:
+            _rendered.put(version, pk, data)
+    return [found[pk] for pk in ids if pk in found]

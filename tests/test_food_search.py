@@ -183,15 +183,43 @@ def json_of(data):
 def test_the_per_process_row_cache_stays_bounded_and_keeps_no_own_food(user, monkeypatch):
     from foods import catalogue_cache
 
-    monkeypatch.setattr(catalogue_cache._Rows, "MAX_ROWS", 5)
+    monkeypatch.setattr(catalogue_cache._InProcess, "MAX_ITEMS", 5)
     foods = [imported(f"Bounded {number}") for number in range(12)]
     for food in foods:
         assert catalogue_cache.catalogue_row(Food, food.pk) == food
-    assert len(catalogue_cache._Rows.rows) == 5
-    assert ("foods.Food", foods[-1].pk) in catalogue_cache._Rows.rows  # the most recent stay
+    assert len(catalogue_cache._rows.items) == 5
+    assert ("foods.Food", foods[-1].pk) in catalogue_cache._rows.items  # the most recent stay
     own = services.own_food_create(user=user, name="Mine", serving_grams=Decimal(10), magnesium_mg=Decimal(5))
     assert catalogue_cache.catalogue_row(Food, own.pk) == own
-    assert ("foods.Food", own.pk) not in catalogue_cache._Rows.rows
+    assert ("foods.Food", own.pk) not in catalogue_cache._rows.items
+
+
+def test_search_pages_are_rendered_from_this_process_until_the_catalogue_changes(user, api, monkeypatch):
+    """A search page's foods come from this process once rendered (no cache or database read), never a
+    user's own food, and an edit of a shared food shows in the next search."""
+    from foods import catalogue_cache
+
+    monkeypatch.setattr(catalogue_cache._InProcess, "MAX_ITEMS", 50)
+    shared = imported("Quinoa flakes")
+    services.own_food_create(
+        user=user, name="Quinoa bake", serving_grams=Decimal(100), magnesium_mg=Decimal(60)
+    )
+    first = api.get("/api/v1/foods/", {"search": "quinoa"}).json()["results"]
+    assert {food["name"] for food in first} >= {"Quinoa flakes", "Quinoa bake"}
+    cached = {data["name"] for data in catalogue_cache._rendered.items.values()}
+    assert "Quinoa flakes" in cached and "Quinoa bake" not in cached  # own foods: never kept
+
+    def get_many(keys):  # the own food is asked for (and read from the database), the shared one not
+        assert not any(key.endswith(f":food:{shared.pk}") for key in keys), keys
+        return {}
+
+    monkeypatch.setattr(catalogue_cache.cache, "get_many", get_many)
+    assert api.get("/api/v1/foods/", {"search": "quinoa"}).json()["results"] == first
+    monkeypatch.undo()
+    shared.name = "Quinoa flakes, toasted"
+    shared.save()  # moves the catalogue version on
+    names = [food["name"] for food in api.get("/api/v1/foods/", {"search": "quinoa"}).json()["results"]]
+    assert "Quinoa flakes, toasted" in names and "Quinoa flakes" not in names
 
 
 def test_every_own_food_can_be_found_past_the_first_page(user, api):

@@ -38,12 +38,14 @@ def _query() -> tuple[str, list]:
             columns.append(f'{alias}."{field.column}"')
         parts.append((model, [f.attname for f in fields], converters, slice(start, start + len(fields))))
         start += len(fields)
-    user_table, token_table = get_user_model()._meta.db_table, Token._meta.db_table
+    user = get_user_model()._meta
+    token_user = Token._meta.get_field("user").column
+    profile_user = Profile._meta.get_field("user").column
     sql = (
-        f"SELECT {', '.join(columns)} FROM {token_table} t "
-        f'JOIN {user_table} u ON u."id" = t."user_id" '
-        f'LEFT JOIN {Profile._meta.db_table} p ON p."user_id" = u."id" '
-        f'WHERE t."key" = %s'
+        f"SELECT {', '.join(columns)} FROM {Token._meta.db_table} t "
+        f'JOIN {user.db_table} u ON u."{user.pk.column}" = t."{token_user}" '
+        f'LEFT JOIN {Profile._meta.db_table} p ON p."{profile_user}" = u."{user.pk.column}" '
+        f'WHERE t."{Token._meta.pk.column}" = %s'
     )
     return sql, parts
 

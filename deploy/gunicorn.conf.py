@@ -18,3 +18,6 @@ errorlog = "-"
 # Restart workers now and then so that no slow leak can grow without bound.
 max_requests = 20000
 max_requests_jitter = 2000
+# No control socket: gunicorn would create it under $HOME, which is read-only under systemd's
+# ProtectSystem=strict and in the container image.
+control_socket_disable = True

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection, transaction
 
 VERSION_KEY = "catalogue:version"
 TIMEOUT = 60 * 60
@@ -57,6 +58,14 @@ def bump_catalogue_version(instance=None, **_signal_kwargs) -> None:
     """The shared catalogue changed. A user's own food is no part of it (and never cached)."""
     if instance is not None and _is_own(instance):
         return
+    _new_version()
+    if connection.in_atomic_block:
+        # A search between the change and its commit reads the new version with the old rows, and
+        # would keep them under it: once committed, the version moves on again.
+        transaction.on_commit(_new_version)
+
+
+def _new_version() -> None:
     version = uuid.uuid4().hex
     cache.set(VERSION_KEY, version, _version_timeout())
     box = _pinned.get()

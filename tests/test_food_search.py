@@ -243,3 +243,18 @@ def test_the_catalogue_version_expires_only_without_a_shared_cache(settings):
     assert _version_timeout() == 60  # other processes see an edit within a minute
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "x"}}
     assert _version_timeout() is None  # shared: every edit moves it on at once
+
+
+def test_the_catalogue_version_moves_on_again_when_a_change_commits(django_capture_on_commit_callbacks):
+    """A search between a change and its commit reads the new version with the old rows and keeps
+    them under it (in Redis and in its process): the commit moves the version on once more."""
+    from django.db import transaction
+
+    from foods import catalogue_cache
+
+    food = imported("Teff flour")
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        food.name = "Teff flour, whole grain"
+        food.save()
+        during = catalogue_cache.catalogue_version()
+    assert catalogue_cache.catalogue_version() != during

@@ -151,6 +151,7 @@ def insert_intake_with_day(entry: IntakeEntry, *, profile: Profile, count_use: b
         rows = cursor.fetchall()
     if not rows or not rows[0][3]:
         return None
+    entry._state.adding, entry._state.db = False, connection.alias  # as save() leaves a stored row
     meals, supplements = _by_day_and_part(row[:3] for row in rows)
     return _summarise(day, meals.get(day, {}), supplements.get(day), target_on(profile=profile, on=day))
 

@@ -67,7 +67,7 @@ class Food(models.Model):
     data_type = models.CharField(
         max_length=32, blank=True, help_text="The FoodData Central data type (survey_fndds_food, …)."
     )
-    source_key = models.CharField(
+    source_key = models.CharField(  # noqa: DJ001 - NULL for curated and own foods: unique only when set
         max_length=120,
         null=True,
         blank=True,
@@ -76,9 +76,7 @@ class Food(models.Model):
     release = models.CharField(max_length=60, blank=True, help_text="The data set release it came from.")
     source_category = models.CharField(max_length=120, blank=True)
     brand = models.CharField(max_length=200, blank=True)
-    gtin = models.CharField(
-        max_length=14, blank=True, help_text="Barcode as a 14-digit GTIN (zero-padded)."
-    )
+    gtin = models.CharField(max_length=14, blank=True, help_text="Barcode as a 14-digit GTIN (zero-padded).")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import uuid
 from datetime import time, timedelta
 from decimal import Decimal
@@ -24,7 +23,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from tests import processes
-from tests.test_load_and_faults import post_until_answered
+from tests.test_load_and_faults import log_concurrently
 from tracker.models import IntakeEntry
 
 pytestmark = [
@@ -258,27 +257,16 @@ def test_concurrent_logging_with_a_web_node_killed_loses_and_doubles_nothing(clu
     url, nodes = cluster["url"], cluster["nodes"]
     headers = {"Authorization": f"Token {Token.objects.create(user=user).key}"}
     threads, per_thread = 6, 25
-    stored, lock, started = {}, threading.Lock(), threading.Event()
-
-    def client(n):
-        with browser(cluster) as session:
-            for i in range(per_thread):
-                entry_id = str(uuid.uuid4())
-                body = {"id": entry_id, "food": almonds_oz.food_id, "portion": almonds_oz.pk}
-                response = post_until_answered(session, f"{url}/api/v1/intakes/", body, headers)
-                with lock:
-                    stored[entry_id] = response.status_code
-                if n == 0 and i == 5:
-                    started.set()
-
-    pool = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
-    for thread in pool:
-        thread.start()
-    assert started.wait(60)
-    nodes[0].process.kill(signal.SIGKILL)  # the whole node: master and workers, mid-load
-    for thread in pool:
-        thread.join(180)
-    assert not any(thread.is_alive() for thread in pool)
+    stored = log_concurrently(
+        url,
+        headers,
+        almonds_oz,
+        clients=threads,
+        per_client=per_thread,
+        # the whole node: master and workers, mid-load
+        fault=lambda: nodes[0].process.kill(signal.SIGKILL),
+        new_session=lambda: browser(cluster),
+    )
     assert all(answered(nodes, "POST", "/api/v1/intakes/", 201)), "both nodes took part"
 
     rows = IntakeEntry.objects.filter(user=user)

@@ -48,34 +48,47 @@ def post_until_answered(session, url, body, headers, attempts=50):
     raise AssertionError(f"no answer for {body.get('id')}")
 
 
-def test_concurrent_logging_while_a_gunicorn_worker_is_killed(var_dir, user, almonds_oz):
-    server, url = processes.gunicorn(var_dir, workers=2)
-    headers = token_for(user)
-    threads, per_thread = 8, 25 * SCALE
-    answered, started = {}, threading.Event()
-    lock = threading.Lock()
+def log_concurrently(url, headers, portion, *, clients, per_client, fault, new_session=requests.Session):
+    """``clients`` threads each log ``per_client`` entries of ``portion`` with new client ids, resending
+    as the PWA's outbox does; ``fault()`` runs once the load is under way. Returns {entry id: status}."""
+    answered, lock, started = {}, threading.Lock(), threading.Event()
 
     def client(n):
-        with requests.Session() as session:
-            for i in range(per_thread):
+        with new_session() as session:
+            for i in range(per_client):
                 entry_id = str(uuid.uuid4())
-                body = {"id": entry_id, "food": almonds_oz.food_id, "portion": almonds_oz.pk}
+                body = {"id": entry_id, "food": portion.food_id, "portion": portion.pk}
                 response = post_until_answered(session, f"{url}/api/v1/intakes/", body, headers)
                 with lock:
                     answered[entry_id] = response.status_code
                 if n == 0 and i == 5:
                     started.set()
 
+    pool = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in pool:
+        thread.start()
+    assert started.wait(60)
+    fault()
+    for thread in pool:
+        thread.join(180)
+    assert not any(thread.is_alive() for thread in pool)
+    return answered
+
+
+def test_concurrent_logging_while_a_gunicorn_worker_is_killed(var_dir, user, almonds_oz):
+    server, url = processes.gunicorn(var_dir, workers=2)
+    threads, per_thread = 8, 25 * SCALE
+    killed = []
+
+    def kill_a_worker():  # mid-load; the master starts a new worker
+        killed.append(processes.worker_pids(server)[0])
+        os.kill(killed[0], signal.SIGKILL)
+
     try:
-        pool = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
-        for thread in pool:
-            thread.start()
-        assert started.wait(30)
-        killed = processes.worker_pids(server)[0]
-        os.kill(killed, signal.SIGKILL)  # mid-load; the master starts a new worker
-        for thread in pool:
-            thread.join(120)
-        assert server.alive() and killed not in processes.worker_pids(server)
+        answered = log_concurrently(
+            url, token_for(user), almonds_oz, clients=threads, per_client=per_thread, fault=kill_a_worker
+        )
+        assert server.alive() and killed[0] not in processes.worker_pids(server)
     finally:
         server.stop()
 

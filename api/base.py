@@ -83,6 +83,9 @@ class DaySummarySerializer(serializers.Serializer):
     intravenous_mg = DecimalField(
         **MG, help_text="Hospital records: shown apart, not in the total nor the limit for supplements."
     )
+    complete = serializers.BooleanField(
+        help_text="The user marked the day complete (everything eaten is logged): a low total is a low day."
+    )
 
 
 class DateRangeQuerySerializer(serializers.Serializer):

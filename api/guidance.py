@@ -46,6 +46,11 @@ class DailyContextSerializer(serializers.Serializer):
         min_value=1, max_value=5, required=False, allow_null=True, help_text="1 calm … 5 very stressed."
     )
     intense_exercise = BooleanField(required=False, allow_null=True)
+    completed_at = DateTimeField(
+        read_only=True,
+        allow_null=True,
+        help_text="When the day was marked complete (days/{date}/complete/); null: not marked.",
+    )
     updated_at = DateTimeField(read_only=True, allow_null=True, help_text="null: nothing set that day.")
 
 
@@ -69,7 +74,8 @@ class ClosingFoodSerializer(serializers.Serializer):
 
 class InsightDaySerializer(serializers.Serializer):
     date = serializers.DateField()
-    logged = serializers.BooleanField()
+    logged = serializers.BooleanField(help_text="Counted in the insights (logged, or marked complete).")
+    complete = serializers.BooleanField(help_text="Marked complete by the user.")
     total_mg = DecimalField(max_digits=9, decimal_places=2, coerce_to_string=False)
     target_mg = serializers.IntegerField()
     supplement_over_limit = serializers.BooleanField(
@@ -83,6 +89,8 @@ class InsightsSerializer(serializers.Serializer):
     PERCENT = {"max_digits": 5, "decimal_places": 1, "coerce_to_string": False, "allow_null": True}
 
     weeks = serializers.IntegerField()
+    complete_only = serializers.BooleanField(help_text="Only the days marked complete were counted.")
+    days_complete = serializers.IntegerField(help_text="Days of the period marked complete.")
     start = serializers.DateField(allow_null=True)
     end = serializers.DateField(allow_null=True, help_text="Yesterday: today is not complete.")
     days_in_period = serializers.IntegerField()
@@ -128,6 +136,11 @@ class InsightsQuerySerializer(serializers.Serializer):
     weeks = serializers.IntegerField(
         min_value=1, max_value=limits.MAX_INSIGHT_WEEKS, required=False, default=4
     )
+    complete_only = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Count only the days marked complete (a day not marked may be a forgotten one).",
+    )
 
 
 def _choices(pairs) -> list[dict]:
@@ -156,23 +169,24 @@ DAY_PARAMETER = OpenApiParameter(
 )
 
 
+def path_day(value: str):
+    """A local day from the URL, YYYY-MM-DD, or a 400 naming it."""
+    try:
+        return BoundedDateField().to_internal_value(value)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({"date": exc.detail}) from None
+
+
 @extend_schema_view(
     get=extend_schema(parameters=[DAY_PARAMETER]),
     put=extend_schema(parameters=[DAY_PARAMETER]),
     patch=extend_schema(parameters=[DAY_PARAMETER]),
 )
 class DailyContextView(APIView):
-    def _day(self, value: str):
-        field = BoundedDateField()
-        try:
-            return field.to_internal_value(value)
-        except serializers.ValidationError as exc:
-            raise serializers.ValidationError({"date": exc.detail}) from None
-
     @extend_schema(responses=DailyContextSerializer)
     def get(self, request, day: str):
         """One local day's context; empty fields when nothing was set."""
-        date = self._day(day)
+        date = path_day(day)
         row = DailyContext.objects.filter(user=request.user, date=date).first()
         return Response(DailyContextSerializer(row or DailyContext(date=date)).data)
 
@@ -181,10 +195,32 @@ class DailyContextView(APIView):
         """Set some of a day's context; fields not sent are kept (null clears one)."""
         serializer = DailyContextSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        row = guidance.context_set(user=request.user, day=self._day(day), **serializer.validated_data)
+        row = guidance.context_set(user=request.user, day=path_day(day), **serializer.validated_data)
         return Response(DailyContextSerializer(row).data)
 
     patch = put
+
+
+@extend_schema_view(
+    put=extend_schema(parameters=[DAY_PARAMETER]),
+    delete=extend_schema(parameters=[DAY_PARAMETER]),
+)
+class DayCompleteView(APIView):
+    """ "I've logged everything today": a day marked complete counts in the summaries, charts and
+    insights even with little logged (it is a low day, not a forgotten one), and its meal reminders
+    are not sent."""
+
+    @extend_schema(request=None, responses=DailyContextSerializer)
+    def put(self, request, day: str):
+        """Mark a local day complete (again: nothing changes). Not a day after today."""
+        row = guidance.day_complete_set(user=request.user, day=path_day(day), complete=True)
+        return Response(DailyContextSerializer(row).data)
+
+    @extend_schema(request=None, responses=DailyContextSerializer)
+    def delete(self, request, day: str):
+        """Unmark a day (not marked: nothing changes)."""
+        row = guidance.day_complete_set(user=request.user, day=path_day(day), complete=False)
+        return Response(DailyContextSerializer(row).data)
 
 
 class InsightsView(APIView):
@@ -198,7 +234,13 @@ class InsightsView(APIView):
         usual gap, over the complete days (up to yesterday) of the last `weeks` weeks."""
         query = InsightsQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
-        return Response(guidance.insights_for(user=request.user, weeks=query.validated_data["weeks"]))
+        return Response(
+            guidance.insights_for(
+                user=request.user,
+                weeks=query.validated_data["weeks"],
+                complete_only=query.validated_data["complete_only"],
+            )
+        )
 
 
 class GuidanceView(APIView):

@@ -18,8 +18,9 @@ from rest_framework.views import APIView
 from api.entries import AdviceSerializer
 from api.fields import BooleanField, ClockTimeField, DateTimeField, UUIDField
 from tracker import services
+from tracker.reminders import adherence, answers
 from tracker.reminders import services as reminder_services
-from tracker.reminders.models import Channel, DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
+from tracker.reminders.models import Answer, Channel, DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
 
 
 class ReminderSerializer(serializers.Serializer):
@@ -42,6 +43,11 @@ class ReminderSerializer(serializers.Serializer):
         help_text="web_push and/or email; default both. Email is also the fallback when no browser is reached.",
     )
     enabled = BooleanField(required=False, default=True)
+    email_fallback = BooleanField(
+        required=False,
+        default=True,
+        help_text="Email when push reached no browser (the email's unsubscribe link turns it off).",
+    )
     next_fire_at = DateTimeField(read_only=True, allow_null=True)
     created_at = DateTimeField(read_only=True)
     spacing = serializers.SerializerMethodField(
@@ -58,6 +64,12 @@ class ReminderSerializer(serializers.Serializer):
         return guidance.supplement_time_conflicts(profile=profile, at=reminder.local_time)
 
 
+class DoseOfferSerializer(serializers.Serializer):
+    form = serializers.IntegerField()
+    form_name = serializers.CharField()
+    elemental_mg = serializers.CharField()
+
+
 class DeliverySerializer(serializers.Serializer):
     id = UUIDField(read_only=True)
     reminder = serializers.IntegerField(source="reminder_id", read_only=True)
@@ -72,10 +84,65 @@ class DeliverySerializer(serializers.Serializer):
     channels = serializers.SerializerMethodField()
     attempts = serializers.IntegerField(read_only=True)
     finished_at = DateTimeField(read_only=True, allow_null=True)
+    answers = serializers.SerializerMethodField(
+        help_text="The answers this delivery takes (the notification's buttons): taken, snoozed, skipped."
+    )
+    offer = serializers.SerializerMethodField(help_text='The dose "taken" logs; null when it names none.')
+    answer = serializers.ChoiceField(choices=Answer.choices, read_only=True, allow_blank=True)
+    answered_at = DateTimeField(read_only=True, allow_null=True)
+    answered_via = serializers.CharField(read_only=True, help_text='"push", "email" or "app".')
+    dose = UUIDField(source="dose_id", read_only=True, allow_null=True, help_text='The dose "taken" logged.')
+    snooze_of = UUIDField(source="snooze_of_id", read_only=True, allow_null=True)
 
     def get_channels(self, delivery) -> dict[str, str]:
         results = delivery.channel_results or {}
         return {name: str(results[name]) for name in ("web_push", "email") if name in results}
+
+    def get_answers(self, delivery) -> list[str]:
+        return list(answers.answers_for(delivery))
+
+    @extend_schema_field(DoseOfferSerializer(allow_null=True))
+    def get_offer(self, delivery) -> dict | None:
+        offer = delivery.offer or {}
+        if not offer:
+            return None
+        return {"form": offer["form"], "form_name": offer["form_name"], "elemental_mg": offer["elemental_mg"]}
+
+
+class AnswerSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=Answer.choices)
+
+
+class AnswerResultSerializer(serializers.Serializer):
+    answer = serializers.ChoiceField(choices=Answer.choices, help_text="The occurrence's answer now.")
+    recorded = serializers.BooleanField(help_text="False: it was answered already and nothing changed.")
+    message = serializers.CharField()
+    dose = UUIDField(allow_null=True, help_text='The dose "taken" logged.')
+    snooze = UUIDField(allow_null=True, help_text="The delivery a snooze made, due 30 minutes later.")
+    delivery = DeliverySerializer()
+
+
+class AdherenceQuerySerializer(serializers.Serializer):
+    days = serializers.IntegerField(min_value=1, max_value=adherence.MAX_DAYS, required=False, default=30)
+
+
+class AdherenceDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    status = serializers.ChoiceField(choices=["taken", "skipped", "missed", "pending", "not_scheduled"])
+    by = serializers.CharField(help_text='For taken: "answer" (Taken) or "logged" (a dose logged by hand).')
+
+
+class AdherenceSerializer(serializers.Serializer):
+    reminder = serializers.IntegerField()
+    today = serializers.DateField()
+    days = AdherenceDaySerializer(many=True)
+    streak = serializers.IntegerField(help_text="Consecutive due days taken, back from the latest answered.")
+    share_days = serializers.IntegerField()
+    taken_days = serializers.IntegerField()
+    counted_days = serializers.IntegerField(
+        help_text="Due days of the last 30, today left out until answered."
+    )
+    share_percent = serializers.IntegerField(allow_null=True)
 
 
 def _b64url_bytes(value: str) -> bytes | None:
@@ -210,6 +277,19 @@ class ReminderViewSet(viewsets.ModelViewSet):
         )
         return Response(ReminderSerializer(reminder, context=self.get_serializer_context()).data)
 
+    @extend_schema(parameters=[AdherenceQuerySerializer], responses=AdherenceSerializer)
+    @action(detail=True, methods=["get"])
+    def adherence(self, request, pk=None):
+        """For a supplement reminder: each of the last `days` days taken, skipped, missed, pending
+        (today) or not scheduled, the current streak and the last 30 days' share. A dose logged by hand
+        counts as taken; a dose on a day the reminder was not due is no missed day."""
+        reminder = self.get_object()
+        if reminder.kind != ReminderKind.TAKE_SUPPLEMENT:
+            raise serializers.ValidationError({"reminder": ["Adherence is kept for supplement reminders."]})
+        query = AdherenceQuerySerializer(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        return Response(adherence.adherence(reminder=reminder, days=query.validated_data["days"]))
+
     @extend_schema(request=None, responses={202: DeliverySerializer})
     @action(detail=True, methods=["post"])
     def test(self, request, pk=None):
@@ -219,7 +299,7 @@ class ReminderViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema_view(list=extend_schema(summary="Every reminder sent, skipped (and why) or failed (and why)"))
-class DeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DeliverySerializer
 
     def get_queryset(self):
@@ -229,6 +309,28 @@ class DeliveryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             ReminderDelivery.objects.filter(user=self.request.user)
             .select_related("reminder")
             .order_by("-scheduled_for")
+        )
+
+    @extend_schema(request=AnswerSerializer, responses=AnswerResultSerializer)
+    @action(detail=True, methods=["post"])
+    def answer(self, request, pk=None):
+        """Answer a delivered reminder from the app: taken (logs the dose it named, once however often
+        it is sent), snoozed (sent again 30 minutes later) or skipped (nothing more today). Once taken
+        or skipped, the answer is final: another answer changes nothing (`recorded` is false)."""
+        delivery = self.get_object()
+        serializer = AnswerSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = answers.answer(delivery=delivery, answer=serializer.validated_data["answer"], via="app")
+        delivery = self.get_queryset().get(pk=outcome.delivery.pk)
+        return Response(
+            {
+                "answer": outcome.answer,
+                "recorded": outcome.recorded,
+                "message": outcome.message,
+                "dose": outcome.dose.pk if outcome.dose else None,
+                "snooze": outcome.snooze.pk if outcome.snooze else None,
+                "delivery": DeliverySerializer(delivery).data,
+            }
         )
 
 

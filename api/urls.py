@@ -55,6 +55,7 @@ urlpatterns = [
     path("red-flags/dismiss/", symptoms.RedFlagDismissView.as_view(), name="red-flag-dismiss"),
     path("context/", guidance.DailyContextListView.as_view(), name="daily-context-list"),
     path("context/<str:day>/", guidance.DailyContextView.as_view(), name="daily-context"),
+    path("days/<str:day>/complete/", guidance.DayCompleteView.as_view(), name="day-complete"),
     path("insights/", guidance.InsightsView.as_view(), name="insights"),
     path("guidance/", guidance.GuidanceView.as_view(), name="guidance"),
     # The user's data

@@ -134,6 +134,7 @@ def test_daily_context_is_set_one_field_at_a_time(adult):
         "sleep_hours": 5.5,
         "stress": 4,
         "intense_exercise": True,
+        "completed_at": None,
         "updated_at": answer["updated_at"],
     }
     assert DailyContext.objects.count() == 1

@@ -359,7 +359,7 @@ def test_web_push_end_to_end_is_encrypted_for_the_browser_and_signed(user, vapid
     message = browser.decrypt(request["body"])
     assert message["title"] == "Time to log your meals"
     assert message["body"].startswith("320 mg to go today: ")
-    assert message["url"] == "/#/log"
+    assert message["url"] == "/#/log/breakfast"  # the meal of its time (08:00)
     claims = verify_vapid(request["headers"]["authorization"], vapid, push_service.url)
     assert claims["sub"] == "mailto:admin@localhost"
     delivery.refresh_from_db()

@@ -287,6 +287,11 @@ class DailyContext(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     intense_exercise = models.BooleanField(null=True, blank=True)
+    completed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text='When the user said "I\'ve logged everything today"; null: not marked.',
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    path("r/", include("api.links")),  # signed links from reminder emails and notifications
     path("", include("pwa.urls")),
 ]
 

@@ -1,7 +1,7 @@
 """What a reminder says. Built from the user's own day, week and habits, at the time it is sent."""
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -10,6 +10,7 @@ from foods.nutrition import whole_mg
 from tracker import services
 from tracker.guidance import medicines
 from tracker.models import SupplementDose
+from tracker.nutrition import meal_for_local_time
 from tracker.services.suggestions import Suggestion, everyday_portions  # noqa: F401 - used and re-exported
 
 
@@ -19,6 +20,9 @@ class Message:
     body: str
     url: str  # the PWA screen a tap opens
     skip_reason: str = ""  # non-empty: nothing to send, and why
+    # The dose the message names, which "Taken" logs: {"form": id, "form_name": …, "elemental_mg": "…"}.
+    # Empty when it names none (no usual dose yet, or the dose would pass the upper limit).
+    offer: dict = field(default_factory=dict)
 
 
 def suggest_portions(gap_mg: int, portions: list[Suggestion] | None = None) -> list[Suggestion]:
@@ -53,6 +57,8 @@ def suggest_portions(gap_mg: int, portions: list[Suggestion] | None = None) -> l
 def meal_reminder(*, user, day: date, at: time | None = None) -> Message:
     summary = services.daily_summaries(user=user, start=day, end=day)[0]
     total, target = whole_mg(summary.total_mg), summary.target_mg
+    if summary.complete:
+        return Message("", "", "/#/today", skip_reason="the day is marked complete")
     if summary.total_mg >= target:
         return Message("", "", "/#/today", skip_reason=f"goal already met today ({total} of {target} mg)")
     gap = whole_mg(summary.remaining_mg)
@@ -65,7 +71,10 @@ def meal_reminder(*, user, day: date, at: time | None = None) -> Message:
     )
     if ideas:
         body += ": " + " + ".join(str(idea) for idea in ideas)
-    return Message("Time to log your meals", body + ".", "/#/log")
+    # a tap (or "Log food") opens the food screen with the meal of the reminder's time chosen
+    return Message(
+        "Time to log your meals", body + ".", f"/#/log/{meal_for_local_time(at)}" if at else "/#/log"
+    )
 
 
 def supplement_reminder(*, user, day: date, at: time | None = None) -> Message:
@@ -83,7 +92,9 @@ def supplement_reminder(*, user, day: date, at: time | None = None) -> Message:
     if not conflicts:
         return message
     spacing = " ".join(c.message.split(". ")[0] + "." for c in conflicts)
-    return Message(message.title, f"{message.body} Mind the spacing: {spacing}", message.url)
+    return Message(
+        message.title, f"{message.body} Mind the spacing: {spacing}", message.url, offer=message.offer
+    )
 
 
 def _supplement_message(*, user, day: date) -> Message:
@@ -124,19 +135,21 @@ def _supplement_message(*, user, day: date) -> Message:
     doses = SupplementDose.objects.filter(
         user=user, local_date__gte=since, form__route="oral"
     ).select_related("form")
-    usual = Counter((dose.form.name, dose.elemental_mg) for dose in doses).most_common(1)
+    usual = Counter((dose.form_id, dose.form.name, dose.elemental_mg) for dose in doses).most_common(1)
     if not usual:
         return Message("Magnesium supplement", "Time for your magnesium supplement.", "/#/supplement")
-    (form, mg), _ = usual[0]
+    (form_id, form, mg), _ = usual[0]
     dose = whole_mg(Decimal(mg))
     if taken + dose > limit:
         body = (
             f"Your usual {dose} mg of {form.lower()} would take today's supplements to {taken + dose} mg, "
             f"past the {limit} mg upper limit for supplements: take less, or ask your doctor."
         )
-    else:
-        body = f"Time for your magnesium {form.lower()}: {dose} mg elemental."
-    return Message("Magnesium supplement", body, "/#/supplement")
+        return Message("Magnesium supplement", body, "/#/supplement")
+    # "Taken" logs exactly the dose the message states (the stored value, which the message rounds)
+    offer = {"form": form_id, "form_name": form, "elemental_mg": f"{Decimal(mg):f}"}
+    body = f"Time for your magnesium {form.lower()}: {Decimal(mg).normalize():f} mg elemental."
+    return Message("Magnesium supplement", body, "/#/supplement", offer=offer)
 
 
 def weekly_summary(*, user, day: date, at: time | None = None) -> Message:

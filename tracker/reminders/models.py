@@ -29,6 +29,10 @@ class Reminder(models.Model):
     )
     channels = models.JSONField(default=list, help_text='Any of "web_push" and "email".')
     enabled = models.BooleanField(default=True)
+    email_fallback = models.BooleanField(
+        default=True,
+        help_text="Email when push reached no browser; turned off by the email's one-click unsubscribe.",
+    )
     next_fire_at = models.DateTimeField(
         null=True, blank=True, help_text="The next time it is due, in UTC; null while disabled."
     )
@@ -80,6 +84,14 @@ class DeliveryStatus(models.TextChoices):
     UNCERTAIN = "uncertain", "May have been sent"
 
 
+class Answer(models.TextChoices):
+    """What the user did with a delivered reminder (from the notification, the email or the app)."""
+
+    TAKEN = "taken", "Taken"
+    SNOOZED = "snoozed", "Snoozed"
+    SKIPPED = "skipped", "Skipped"
+
+
 class ReminderDelivery(models.Model):
     """One occurrence of a reminder: at most one per reminder, local date and slot (the unique
     constraint is what makes a second dispatcher, a retry or a redelivered task harmless)."""
@@ -101,6 +113,23 @@ class ReminderDelivery(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The dose a supplement reminder names ({"form": id, "form_name": …, "elemental_mg": "200.00"}), which
+    # "Taken" logs; empty when it names none (no usual dose yet, or it would pass the upper limit).
+    offer = models.JSONField(default=dict, blank=True)
+    answer = models.CharField(max_length=8, choices=Answer.choices, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_via = models.CharField(max_length=8, blank=True, help_text='"push", "email" or "app".')
+    dose = models.ForeignKey(
+        "tracker.SupplementDose", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    snooze_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="snoozes",
+        help_text="The delivery whose Snooze made this one.",
+    )
 
     class Meta:
         ordering = ["-scheduled_for"]

@@ -23,7 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tracker.models import zone_named
-from tracker.reminders import content, push, schedule
+from tracker.reminders import content, links, push, schedule
 from tracker.reminders.models import (
     Channel,
     DeliveryStatus,
@@ -40,6 +40,7 @@ LEASE = timedelta(minutes=2)  # longer than a push (10 s) and an email (10 s) ti
 DISPATCH_BATCH = 1000
 SEND_BATCH = 100
 MAX_REMINDERS_PER_USER = 50
+CLOCK_SKEW = timedelta(seconds=5)  # between the machine that dispatched a delivery and the worker
 
 
 class RetryLater(Exception):
@@ -100,6 +101,7 @@ def reminder_create(
     weekdays: list[int] | None = None,
     channels: list[str] | None = None,
     enabled: bool = True,
+    email_fallback: bool = True,
 ) -> Reminder:
     weekdays = list(range(7)) if weekdays is None else weekdays
     channels = [Channel.WEB_PUSH, Channel.EMAIL] if channels is None else channels
@@ -115,6 +117,7 @@ def reminder_create(
         weekdays=_mask(weekdays),
         channels=sorted(set(channels)),
         enabled=enabled,
+        email_fallback=email_fallback,
     )
     _schedule(reminder)
     reminder.save()
@@ -137,6 +140,10 @@ def reminder_update(*, reminder: Reminder, **fields) -> Reminder:
         reminder.channels = sorted(set(fields["channels"]))
     if "enabled" in fields:
         reminder.enabled = fields["enabled"]
+    if "email_fallback" in fields:
+        reminder.email_fallback = fields["email_fallback"]
+    if reminder.enabled and not reminder.channels:  # its email was unsubscribed and nothing is left
+        raise ValidationError({"channels": ["Choose push, email or both to turn this reminder on."]})
     _schedule(reminder)
     reminder.save()
     return reminder
@@ -279,8 +286,9 @@ def _insert_deliveries(deliveries: list[ReminderDelivery]) -> set:
     columns = [[getattr(d, name) for d in deliveries] for name, _ in _DELIVERY_COLUMNS]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} ({names}, title, body, channel_results, attempts, created_at) "
-            f"SELECT *, '', '', '{{}}'::jsonb, 0, now() FROM unnest({arrays}) "
+            f"INSERT INTO {table} ({names}, title, body, channel_results, attempts, created_at, "
+            "offer, answer, answered_via) "
+            f"SELECT *, '', '', '{{}}'::jsonb, 0, now(), '{{}}'::jsonb, '', '' FROM unnest({arrays}) "
             "ON CONFLICT DO NOTHING RETURNING id",
             columns,
         )
@@ -322,13 +330,14 @@ def _enqueue_on_commit(delivery_ids: list[str]) -> None:
 
 def _requeue_abandoned(now: datetime) -> int:
     """Deliveries whose worker died (lease expired) or whose message was lost (pending for minutes),
-    still within the catch-up window, are enqueued again; the claim makes a duplicate harmless."""
+    still within the catch-up window, are enqueued again; the claim makes a duplicate harmless. A
+    snooze (made pending for later) is enqueued here too, on the first run after it is due."""
     window_start = now - schedule.CATCH_UP_WINDOW
     abandoned = list(
         ReminderDelivery.objects.filter(scheduled_for__gte=window_start)
         .filter(
             Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
-            | Q(status=DeliveryStatus.PENDING, created_at__lt=now - LEASE)
+            | Q(status=DeliveryStatus.PENDING, created_at__lt=now - LEASE, scheduled_for__lte=now)
             | Q(status=DeliveryStatus.RETRYING, claimed_until__lt=now - LEASE)
         )
         .values_list("id", flat=True)[: SEND_BATCH * 10]
@@ -412,10 +421,14 @@ IN_DOUBT_EMAIL = (
 
 
 def _claim(delivery_id, now: datetime) -> bool:
+    """Take a delivery for this worker. Not before it is due (a snooze is made 30 minutes ahead)."""
     return bool(
         ReminderDelivery.objects.filter(pk=delivery_id)
         .filter(
-            Q(status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING])
+            Q(
+                status__in=[DeliveryStatus.PENDING, DeliveryStatus.RETRYING],
+                scheduled_for__lte=now + CLOCK_SKEW,
+            )
             | Q(status=DeliveryStatus.SENDING, claimed_until__lt=now)
         )
         .update(status=DeliveryStatus.SENDING, claimed_until=now + LEASE, attempts=F("attempts") + 1)
@@ -466,6 +479,7 @@ def _send_push(delivery: ReminderDelivery, results: dict) -> tuple[int, list[str
         "url": results.get("url", "/"),
         "tag": f"reminder-{delivery.reminder_id}",
         "delivery": str(delivery.pk),
+        **links.push_actions(delivery),
     }
     subscriptions = list(PushSubscription.objects.filter(user_id=delivery.user_id))
     if not push.is_configured():
@@ -507,12 +521,20 @@ def message_id(delivery: ReminderDelivery) -> str:
 def _send_email(delivery: ReminderDelivery, results: dict, address: str) -> tuple[bool, list[str], list[str]]:
     if results.get("email") == "sent":
         return True, [], []
+    unsubscribe = links.unsubscribe_url(delivery.reminder)
     message = EmailMessage(
         delivery.title,
-        delivery.body + f"\n\nOpen the tracker: {settings.SITE_URL}{results.get('url', '/')}",
+        links.email_text(delivery, results.get("url", "/")),
         settings.DEFAULT_FROM_EMAIL,
         [address],
-        headers={"Message-ID": message_id(delivery), "Auto-Submitted": "auto-generated"},
+        headers={
+            "Message-ID": message_id(delivery),
+            "Auto-Submitted": "auto-generated",
+            # RFC 8058: the mail client's own "Unsubscribe" POSTs to the link, which turns this
+            # reminder's email off; a human opening it gets a page with the same button
+            "List-Unsubscribe": f"<{unsubscribe}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
     )
     connection = get_connection(fail_silently=False)
     results["email"] = "sending"
@@ -586,8 +608,9 @@ def _deliver(delivery_id, *, now: datetime) -> str:
             return _finish(delivery, DeliveryStatus.SKIPPED, message.skip_reason)
         delivery.title = message.title or "Magnesium tracker"
         delivery.body = message.body or f"Test reminder: {message.skip_reason}."
+        delivery.offer = message.offer
         results["url"] = message.url
-        _record(delivery, results, title=delivery.title, body=delivery.body)
+        _record(delivery, results, title=delivery.title, body=delivery.body, offer=delivery.offer)
 
     attempts = delivery.attempts or 1
     last_attempt = attempts >= MAX_ATTEMPTS
@@ -599,7 +622,10 @@ def _deliver(delivery_id, *, now: datetime) -> str:
         permanent += push_permanent
     # Email is the fallback when push reached no browser and will not (no retry left, or none pending).
     wants_email = Channel.EMAIL in reminder.channels or (
-        Channel.WEB_PUSH in reminder.channels and not reached and (not transient or last_attempt)
+        Channel.WEB_PUSH in reminder.channels
+        and reminder.email_fallback
+        and not reached
+        and (not transient or last_attempt)
     )
     uncertain = results.get("email") == "uncertain"
     if wants_email and user.email and not uncertain:

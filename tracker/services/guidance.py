@@ -24,7 +24,7 @@ from tracker.models import (
 from tracker.services.entries import checked_moment, idempotent_create
 from tracker.services.profile import local_today, profile_get
 from tracker.services.suggestions import everyday_portions
-from tracker.services.summaries import DaySummary, daily_summaries, top_foods
+from tracker.services.summaries import DaySummary, daily_summaries, has_data, top_foods
 
 # --- Symptom journal and red flags -----------------------------------------------------------------------
 
@@ -141,6 +141,30 @@ def context_set(*, user: AbstractBaseUser, day: date, **fields) -> DailyContext:
                 for name, value in fields.items():
                     setattr(row, name, value)
                 row.save()
+                return row
+        except IntegrityError:  # two first writes of the same day at once: the second updates
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def day_complete_set(*, user: AbstractBaseUser, day: date, complete: bool) -> DailyContext:
+    """Mark a local day complete ("I've logged everything") or unmark it. Marking twice keeps the
+    first time; a day after the user's today cannot be complete yet."""
+    if complete and day > local_today(profile=profile_get(user=user)):
+        raise ValidationError({"date": ["A day after today cannot be complete yet."]})
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                if not complete:
+                    row = DailyContext.objects.select_for_update().filter(user=user, date=day).first()
+                    if row is None:
+                        return DailyContext(user=user, date=day)
+                else:
+                    row, _ = DailyContext.objects.select_for_update().get_or_create(user=user, date=day)
+                if bool(row.completed_at) != complete:
+                    row.completed_at = timezone.now() if complete else None
+                    row.save()
                 return row
         except IntegrityError:  # two first writes of the same day at once: the second updates
             if attempt:
@@ -275,7 +299,7 @@ def recent_habits(profile: Profile, today: date) -> risk_factors.Habits:
         end=today - timedelta(days=1),
         profile=profile,
     )
-    logged = [d for d in days if d.logged]
+    logged = [d for d in days if has_data(d)]  # a day marked complete with nothing logged is a low day
     return risk_factors.Habits(
         stress_levels=tuple(stress),
         exercise_days=exercise,
@@ -303,10 +327,11 @@ def profile_risk_factors(profile: Profile) -> list[dict]:
 # --- Insights --------------------------------------------------------------------------------------------
 
 
-def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
-    """Insights over the ``weeks`` × 7 complete days that end yesterday (today is still being logged):
-    every day with something logged counts, whenever the account was made (as in the summaries). See
-    tracker/guidance/insights.py for the arithmetic."""
+def insights_for(*, user: AbstractBaseUser, weeks: int, complete_only: bool = False) -> dict:
+    """Insights over the ``weeks`` × 7 days that end yesterday (today is still being logged): every day
+    with something logged or marked complete counts, whenever the account was made (as in the
+    summaries); with ``complete_only``, only the days the user marked complete (a day not marked may
+    be a forgotten one). See tracker/guidance/insights.py for the arithmetic."""
     profile = profile_get(user=user)
     today = local_today(profile=profile)
     end = today - timedelta(days=1)
@@ -316,7 +341,7 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
         logged_dates: set[date] = set()
     else:
         days = daily_summaries(user=user, start=start, end=end, profile=profile)
-        logged_dates = {d.date for d in days if d.logged}
+        logged_dates = {d.date for d in days if (d.complete if complete_only else has_data(d))}
     logged = [d for d in days if d.date in logged_dates]
     symptom_dates = (
         set(
@@ -335,6 +360,8 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
     closing = [] if infant or not gap else insights.closing_foods(gap, everyday_portions())
     return {
         "weeks": weeks,
+        "complete_only": complete_only,
+        "days_complete": sum(1 for d in days if d.complete),
         "start": start if days else None,
         "end": end if days else None,
         **asdict(numbers),
@@ -345,6 +372,7 @@ def insights_for(*, user: AbstractBaseUser, weeks: int) -> dict:
             {
                 "date": d.date,
                 "logged": d.date in logged_dates,
+                "complete": d.complete,
                 "total_mg": d.total_mg,
                 "target_mg": d.target_mg,
                 "supplement_over_limit": d.supplement_over_limit,

@@ -15,7 +15,7 @@ from foods.models import SupplementForm
 from foods.nutrition import round_mg
 from foods.search import count_uses_sql
 from tracker import limits
-from tracker.models import IntakeEntry, Meal, Profile, SupplementDose
+from tracker.models import DailyContext, IntakeEntry, Meal, Profile, SupplementDose
 from tracker.nutrition import DailyTarget
 from tracker.services.profile import profile_get, target_on
 
@@ -38,6 +38,7 @@ class DaySummary:
     logged: bool  # at least one food or oral supplement on the day (skin and hospital records apart)
     topical_mg: Decimal  # on the skin: shown apart, absorption not established [S4]
     intravenous_mg: Decimal  # a hospital record: shown apart, never counted toward the oral limit
+    complete: bool = False  # the user marked the day complete: everything eaten is logged
 
 
 def daily_summaries(
@@ -54,7 +55,7 @@ def daily_summaries(
     if (end - start).days >= limits.MAX_SUMMARY_DAYS:
         raise ValidationError({"end": f"A range covers at most {limits.MAX_SUMMARY_DAYS} days."})
     profile = profile or profile_get(user=user)
-    meals, supplements = _sums_by_day(user.pk, start, end)
+    meals, supplements, complete = _sums_by_day(user.pk, start, end)
     # Each day's target is the profile's on that day. Targets change only where an age band does, and
     # every band has its own target and label, so the same target on the first and last day is the
     # target of every day between (a range across a birthday that changes band is computed day by day).
@@ -63,13 +64,14 @@ def daily_summaries(
     day = start
     while day <= end:
         target = first if first == last else target_on(profile=profile, on=day)
-        days.append(_summarise(day, meals.get(day, {}), supplements.get(day), target))
+        days.append(_summarise(day, meals.get(day, {}), supplements.get(day), target, day in complete))
         day += timedelta(days=1)
     return days
 
 
-# Grouped by day and by "part": a meal slot for food, the form's route for a supplement (the two sets
-# of names do not overlap). The 13-row forms table is joined by primary key.
+# Grouped by day and by "part": a meal slot for food, the form's route for a supplement, and "complete"
+# for a day the user marked complete (the three sets of names do not overlap). The 13-row forms table
+# is joined by primary key.
 _SUMS_BY_DAY = """
     SELECT local_date, part, SUM(mg) FROM (
         SELECT local_date, meal AS part, magnesium_mg AS mg
@@ -78,14 +80,18 @@ _SUMS_BY_DAY = """
         SELECT d.local_date, f.route, d.elemental_mg
           FROM {doses} d JOIN {forms} f ON f.id = d.form_id
          WHERE d.user_id = %s AND d.local_date BETWEEN %s AND %s
+        UNION ALL
+        SELECT date, 'complete', 0 FROM {contexts}
+         WHERE user_id = %s AND date BETWEEN %s AND %s AND completed_at IS NOT NULL
     ) AS entries GROUP BY local_date, part
 """
 ROUTES = (ORAL, TOPICAL, INTRAVENOUS) = ("oral", "topical", "intravenous")
+COMPLETE = "complete"
 MEAL_SLOTS = tuple(Meal.values)  # (Django's enum builds the list anew on every access)
 ZERO = Decimal(0)
 
 
-def _sums_by_day(user_id: int, start: date, end: date) -> tuple[dict, dict]:
+def _sums_by_day(user_id: int, start: date, end: date) -> tuple[dict, dict, set]:
     """Food mg per local day and meal slot, and supplement mg per local day and route, in one grouped
     query over both tables (written in SQL: this is the hottest query of the app, and the ORM would
     compile two; the day indexes cover the columns it reads)."""
@@ -93,20 +99,25 @@ def _sums_by_day(user_id: int, start: date, end: date) -> tuple[dict, dict]:
         intakes=IntakeEntry._meta.db_table,
         doses=SupplementDose._meta.db_table,
         forms=SupplementForm._meta.db_table,
+        contexts=DailyContext._meta.db_table,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user_id, start, end, user_id, start, end])
+        cursor.execute(sql, [user_id, start, end] * 3)
         return _by_day_and_part(cursor.fetchall())
 
 
-def _by_day_and_part(rows) -> tuple[dict, dict]:
+def _by_day_and_part(rows) -> tuple[dict, dict, set]:
     meals: dict = {}
     supplements: dict = {}
+    complete: set = set()
     for day, part, mg in rows:
         day = day if isinstance(day, date) else date.fromisoformat(str(day))
+        if part == COMPLETE:
+            complete.add(day)
+            continue
         bucket = supplements if part in ROUTES else meals
         bucket.setdefault(day, {})[part] = Decimal(str(mg))
-    return meals, supplements
+    return meals, supplements, complete
 
 
 # The day's sums with an entry being inserted by the same statement: the INSERT's RETURNING feeds the
@@ -123,6 +134,9 @@ _INSERT_AND_SUM_DAY = """
         SELECT d.local_date, f.route, d.elemental_mg
           FROM {doses} d JOIN {forms} f ON f.id = d.form_id
          WHERE d.user_id = %s AND d.local_date = %s
+        UNION ALL
+        SELECT date, 'complete', 0 FROM {contexts}
+         WHERE user_id = %s AND date = %s AND completed_at IS NOT NULL
     ) AS entries GROUP BY local_date, part
 """
 
@@ -144,19 +158,23 @@ def insert_intake_with_day(entry: IntakeEntry, *, profile: Profile, count_use: b
         intakes=IntakeEntry._meta.db_table,
         doses=SupplementDose._meta.db_table,
         forms=SupplementForm._meta.db_table,
+        contexts=DailyContext._meta.db_table,
     )
     day, user_id = entry.local_date, entry.user_id
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*insert_params, user_id, day, user_id, day])
+        cursor.execute(sql, [*insert_params, user_id, day, user_id, day, user_id, day])
         rows = cursor.fetchall()
     if not rows or not rows[0][3]:
         return None
     entry._state.adding, entry._state.db = False, connection.alias  # as save() leaves a stored row
-    meals, supplements = _by_day_and_part(row[:3] for row in rows)
-    return _summarise(day, meals.get(day, {}), supplements.get(day), target_on(profile=profile, on=day))
+    meals, supplements, complete = _by_day_and_part(row[:3] for row in rows)
+    target = target_on(profile=profile, on=day)
+    return _summarise(day, meals.get(day, {}), supplements.get(day), target, day in complete)
 
 
-def _summarise(day: date, meal_mg: dict, route_mg: dict | None, target: DailyTarget) -> DaySummary:
+def _summarise(
+    day: date, meal_mg: dict, route_mg: dict | None, target: DailyTarget, complete: bool = False
+) -> DaySummary:
     meals = {slot: round_mg(meal_mg.get(slot, ZERO)) for slot in MEAL_SLOTS}
     food_mg = round_mg(sum(meal_mg.values(), Decimal(0)))
     route_mg = route_mg or {}
@@ -181,6 +199,7 @@ def _summarise(day: date, meal_mg: dict, route_mg: dict | None, target: DailyTar
         logged=bool(meal_mg) or ORAL in route_mg,
         topical_mg=round_mg(route_mg.get(TOPICAL, Decimal(0))),
         intravenous_mg=round_mg(route_mg.get(INTRAVENOUS, Decimal(0))),
+        complete=complete,
     )
 
 
@@ -215,8 +234,9 @@ def top_foods(
 def has_data(day: DaySummary) -> bool:
     """One rule for every summary and for insights: a day with something logged counts, whenever the
     account was made (a history entered later or imported is analysed); a day with nothing logged is
-    no data, not a day of zero: charts show "no data" and averages leave it out."""
-    return day.logged
+    no data, not a day of zero: charts show "no data" and averages leave it out. A day the user marked
+    complete counts even with nothing logged: they said so, it is a day of zero."""
+    return day.logged or day.complete
 
 
 def period_summary(*, user: AbstractBaseUser, end: date, days: int, profile: Profile | None = None) -> dict:

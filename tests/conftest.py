@@ -173,3 +173,62 @@ def _test_settings(settings):
     default), and the push service host the tests' subscriptions name."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.PUSH_SERVICE_HOSTS = [*settings.PUSH_SERVICE_HOSTS, "push.example.net"]
+
+
+# --- Reminders: the server's VAPID keys, local push services and a local mail server ----------------
+
+
+@pytest.fixture
+def vapid(settings):
+    from tracker.reminders.push import generate_vapid_keys
+
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = generate_vapid_keys()
+    settings.PUSH_ALLOW_LOOPBACK_HTTP = True
+    return settings.VAPID_PUBLIC_KEY
+
+
+@pytest.fixture
+def push_services():
+    """Start local push services (PushService options); all are closed after the test."""
+    from tests.servers import PushService
+
+    services = []
+
+    def start(**options):
+        services.append(PushService(**options))
+        return services[-1]
+
+    yield start
+    for service in services:
+        service.close()
+
+
+@pytest.fixture
+def push_service(push_services):
+    return push_services()
+
+
+@pytest.fixture
+def mail_server(settings):
+    """Start a local SMTP server (MailServer options) and send Django's mail to it."""
+    from tests.servers import MailServer
+
+    servers = []
+
+    def start(**options):
+        server = MailServer(**options)
+        servers.append(server)
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        return server
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+@pytest.fixture
+def smtp(mail_server):
+    return mail_server()

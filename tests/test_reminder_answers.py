@@ -12,18 +12,7 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
-from tests.test_reminders import (  # noqa: F401 - fixtures
-    abandoned,
-    due_reminder,
-    mail_server,
-    make_delivery,
-    push_service,
-    push_services,
-    smtp,
-    subscribe,
-    usual_dose,
-    vapid,
-)
+from tests.test_reminders import abandoned, due_reminder, make_delivery, subscribe, usual_dose
 from tracker import services
 from tracker.models import DailyContext, SupplementDose
 from tracker.reminders import adherence, answers

@@ -17,13 +17,11 @@ from django.core import mail
 from django.utils import timezone
 
 from foods.models import Portion
-from tests.servers import MailServer, PushService
 from tracker import services
 from tracker.account import account_delete
 from tracker.reminders import content
 from tracker.reminders import services as reminders
 from tracker.reminders.models import DeliveryStatus, PushSubscription, Reminder, ReminderDelivery
-from tracker.reminders.push import generate_vapid_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -70,32 +68,6 @@ def verify_vapid(header: str, public_key: str, audience: str) -> dict:
     return claims
 
 
-@pytest.fixture
-def vapid(settings):
-    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = generate_vapid_keys()
-    settings.PUSH_ALLOW_LOOPBACK_HTTP = True
-    return settings.VAPID_PUBLIC_KEY
-
-
-@pytest.fixture
-def push_services():
-    """Start local push services (PushService options); all are closed after the test."""
-    services = []
-
-    def start(**options):
-        services.append(PushService(**options))
-        return services[-1]
-
-    yield start
-    for service in services:
-        service.close()
-
-
-@pytest.fixture
-def push_service(push_services):
-    return push_services()
-
-
 def subscribe(user, service, path: str, browser: "Browser | None" = None) -> "Browser":
     """A browser of ``user`` subscribed at ``service``/``path``."""
     browser = browser or Browser()
@@ -103,30 +75,6 @@ def subscribe(user, service, path: str, browser: "Browser | None" = None) -> "Br
         user=user, endpoint=f"{service.url}/{path}", p256dh=browser.p256dh, auth=browser.auth
     )
     return browser
-
-
-@pytest.fixture
-def mail_server(settings):
-    """Start a local SMTP server (MailServer options) and send Django's mail to it."""
-    servers = []
-
-    def start(**options):
-        server = MailServer(**options)
-        servers.append(server)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
-        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-        return server
-
-    yield start
-    for server in servers:
-        server.close()
-
-
-@pytest.fixture
-def smtp(mail_server):
-    return mail_server()
 
 
 def due_reminder(user, *, kind="log_meals", channels=("email",), at=None, local_time=time(8)):

@@ -16,7 +16,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from tracker.reminders import answers
-from tracker.reminders.models import Answer, Channel
+from tracker.reminders.models import Answer
 
 TITLES = {Answer.TAKEN: "Taken", Answer.SNOOZED: "Snooze 30 min", Answer.SKIPPED: "Skip today"}
 
@@ -102,38 +102,40 @@ class AnswerLinkView(View):
         return _page(request, "message.html", {"heading": heading, "text": outcome.message})
 
 
+def _named(reminder) -> str:
+    return f"{reminder.get_kind_display().lower()} reminder at {reminder.local_time:%H:%M}"
+
+
 @method_decorator(csrf_exempt, name="dispatch")
 class UnsubscribeLinkView(View):
-    """Stop one reminder's email. POST is RFC 8058's one-click (body List-Unsubscribe=One-Click)."""
+    """Stop the email of the reminders one email was for. POST is RFC 8058's one-click (a mail client
+    sends the body List-Unsubscribe=One-Click); GET shows the same as a button."""
 
     def get(self, request, token: str):
         try:
-            reminder = answers.read_unsubscribe_token(token)
+            reminders = answers.read_unsubscribe_token(token)
         except answers.LinkInvalid:
             return _refused(request, "invalid", 400)
-        return _page(
-            request,
-            "unsubscribe.html",
-            {"reminder": reminder, "token": token, "heading": "Stop these emails"},
-        )
+        names = ", ".join(_named(r) for r in reminders)
+        return _page(request, "unsubscribe.html", {"names": names, "heading": "Stop these emails"})
 
     def post(self, request, token: str):
         try:
-            reminder = answers.read_unsubscribe_token(token)
+            reminders = answers.read_unsubscribe_token(token)
         except answers.LinkInvalid:
             return _refused(request, "invalid", 400)
-        changed = answers.unsubscribe_email(reminder=reminder)
-        reminder.refresh_from_db()
-        if not reminder.enabled:
-            rest = "It had no other channel, so the reminder is now off."
-        elif Channel.WEB_PUSH in reminder.channels:
-            rest = "It still comes as a push notification."
-        else:
-            rest = ""
-        text = f"No more emails for your {reminder.get_kind_display().lower()} reminder at {reminder.local_time:%H:%M}. {rest}"
-        if not changed:
-            text = f"Emails for this reminder were already off. {rest}"
-        return _page(request, "message.html", {"heading": "Unsubscribed", "text": text.strip()})
+        texts = []
+        for reminder in reminders:
+            changed = answers.unsubscribe_email(reminder=reminder)
+            reminder.refresh_from_db()
+            if not changed:
+                rest = "Its emails were already off."
+            elif not reminder.enabled:
+                rest = "It had no other channel, so it is now off."
+            else:
+                rest = "It still comes as a push notification."
+            texts.append(f"No more emails for your {_named(reminder)}. {rest}")
+        return _page(request, "message.html", {"heading": "Unsubscribed", "text": " ".join(texts)})
 
 
 urlpatterns = [

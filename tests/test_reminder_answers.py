@@ -240,10 +240,10 @@ def test_the_email_carries_signed_links_and_a_one_click_unsubscribe(user, citrat
         "Taken (logs 200 mg of citrate)",
         "Snooze 30 min",
         "Skip today",
-        "Stop emails for this reminder",
+        "Stop these reminder emails",
     }
     assert "/#/reminders" in text
-    assert message["List-Unsubscribe"].strip() == f"<{links['Stop emails for this reminder']}>"
+    assert message["List-Unsubscribe"].strip() == f"<{links['Stop these reminder emails']}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     path = links["Taken (logs 200 mg of citrate)"].split("127.0.0.1:8000", 1)[-1]
     # opening the link shows a button and changes nothing (mail scanners open links)
@@ -296,7 +296,7 @@ def test_one_click_unsubscribe_turns_that_reminders_email_off_fallback_included(
     kept = due_reminder(user, channels=("email",), local_time=time(20))
     token = answers.unsubscribe_token(reminder)
     page = Client().get(f"/r/unsubscribe/{token}/")
-    assert page.status_code == 200 and b"Stop emails for this reminder" in page.content
+    assert page.status_code == 200 and b"Stop these emails" in page.content
     reminder.refresh_from_db()
     assert "email" in reminder.channels  # opening it changed nothing
     # RFC 8058: the mail client POSTs List-Unsubscribe=One-Click, no cookie, no CSRF token
@@ -473,3 +473,97 @@ def test_insights_limited_to_complete_days(user, api, almonds_oz):
     assert complete["complete_only"] is True and complete["days_logged"] == 2
     assert Decimal(str(complete["average_mg"])) == Decimal(4 * 78 + 0) / 2
     assert DailyContext.objects.filter(user=user, completed_at__isnull=False).count() == 2
+
+
+# --- Several reminders in the same minute ----------------------------------------------------------------
+
+
+def send(callbacks) -> None:
+    """What the worker does with the batches the dispatcher queued: deliver each."""
+    for callback in callbacks:
+        task, ids = callback.args
+        assert task == "send_reminder_batch"
+        for delivery_id in ids:
+            reminders.deliver(delivery_id)
+
+
+def test_three_reminders_due_at_eight_give_one_push_and_one_email(
+    user, citrate, vapid, push_service, smtp, django_capture_on_commit_callbacks
+):
+    browser = subscribe(user, push_service, "push/1")
+    usual_dose(user, citrate, 200)
+    due = timezone.now() - timedelta(seconds=5)
+    channels = ("web_push", "email")
+    supplement = due_reminder(user, kind="take_supplement", channels=channels, at=due)
+    meal = due_reminder(user, kind="log_meals", channels=channels, at=due)
+    weekly = due_reminder(user, kind="weekly_summary", channels=channels, at=due)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        result = reminders.dispatch_due()
+    assert result.due == 3 and result.queued == 1  # the group goes out through one delivery
+    rows = {d.reminder_id: d for d in ReminderDelivery.objects.filter(user=user)}
+    leader = rows[supplement.pk].group_leader
+    assert {d.group_leader for d in rows.values()} == {leader}
+    send(callbacks)
+    assert len(push_service.requests) == 1 and len(smtp.messages) == 1
+    message = browser.decrypt(push_service.requests[0]["body"])
+    assert message["title"] == "3 reminders"
+    lines = message["body"].split("\n")
+    assert [line.split(":")[0] for line in lines] == [
+        "Magnesium supplement",
+        "Time to log your meals",
+        "Your magnesium week",
+    ]
+    # two of them take answers: a tap opens the screen that lists each with its buttons
+    assert message["url"] == f"/#/answer/{leader}" and "actions" not in message
+    for row in ReminderDelivery.objects.filter(user=user):
+        assert row.status == DeliveryStatus.SENT and row.body, row
+        assert row.channel_results["web_push"] == "sent to 1 device(s)"
+    mail = email.message_from_string(smtp.messages[0], policy=email.policy.default)
+    assert mail["Subject"] == "3 reminders"
+    text = mail.get_content()
+    assert text.count("Skip today: ") == 2 and "Taken (logs 200 mg of citrate)" in text
+    # the one unsubscribe link covers the three
+    unsubscribe = mail["List-Unsubscribe"].strip()[1:-1].split("127.0.0.1:8000", 1)[1]
+    Client().post(unsubscribe, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
+    assert [r.channels for r in Reminder.objects.filter(user=user)] == [["web_push"]] * 3
+    assert meal.pk and weekly.pk
+
+
+def test_a_grouped_reminder_with_nothing_to_say_is_skipped_and_the_others_go_out(
+    user, citrate, smtp, almonds_oz, django_capture_on_commit_callbacks
+):
+    for _ in range(5):  # 390 mg from food: the meal reminder has nothing to say
+        services.intake_create(user=user, food=almonds_oz.food, portion=almonds_oz, quantity=Decimal(1))
+    due = timezone.now() - timedelta(seconds=5)
+    meal = due_reminder(user, kind="log_meals", at=due)  # the leader: created first
+    supplement = due_reminder(user, kind="take_supplement", at=due)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reminders.dispatch_due()
+    send(callbacks)
+    meal_row = ReminderDelivery.objects.get(reminder=meal)
+    supplement_row = ReminderDelivery.objects.get(reminder=supplement)
+    assert meal_row.status == DeliveryStatus.SKIPPED and meal_row.reason.startswith("goal already met")
+    assert supplement_row.status == DeliveryStatus.SENT
+    [raw] = smtp.messages
+    mail = email.message_from_string(raw, policy=email.policy.default)
+    assert mail["Subject"] == "Magnesium supplement"  # one left: an ordinary reminder
+
+
+def test_a_killed_leader_is_requeued_alone_and_its_group_still_goes_out_once(
+    user, smtp, django_capture_on_commit_callbacks
+):
+    due = timezone.now() - timedelta(seconds=5)
+    first = due_reminder(user, kind="log_meals", at=due)
+    due_reminder(user, kind="weekly_summary", at=due)
+    with django_capture_on_commit_callbacks(execute=False):
+        reminders.dispatch_due()
+    leader = ReminderDelivery.objects.get(reminder=first)
+    abandoned(leader)  # claimed, then the worker died before sending
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        result = reminders.dispatch_due()
+    assert result.requeued == 1 and len(queued) == 1  # the leader only: its member waits for it
+    send(queued)
+    assert len(smtp.messages) == 1
+    assert set(ReminderDelivery.objects.filter(user=user).values_list("status", flat=True)) == {
+        DeliveryStatus.SENT
+    }

@@ -236,22 +236,30 @@ def read_answer_token(token: str) -> tuple[ReminderDelivery, str]:
     return delivery, data["a"]
 
 
-def unsubscribe_token(reminder: Reminder) -> str:
-    """The one-click unsubscribe of one reminder's email (RFC 8058): no expiry, it only turns email off."""
-    return signing.dumps({"r": reminder.pk, "u": reminder.user_id}, salt=_UNSUBSCRIBE_SALT)
+def unsubscribe_token(reminders) -> str:
+    """The one-click unsubscribe of some reminders' email (RFC 8058), those of one email: no expiry,
+    it only turns email off."""
+    reminders = list(reminders) if not isinstance(reminders, Reminder) else [reminders]
+    return signing.dumps(
+        {"r": sorted(r.pk for r in reminders), "u": reminders[0].user_id}, salt=_UNSUBSCRIBE_SALT
+    )
 
 
-def read_unsubscribe_token(token: str) -> Reminder:
+def read_unsubscribe_token(token: str) -> list[Reminder]:
+    """The reminders a link names that still exist (none left: the link is no longer valid)."""
     try:
         data = signing.loads(token, salt=_UNSUBSCRIBE_SALT)
     except signing.BadSignature as exc:
         raise LinkInvalid from exc
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+    ids = data.get("r") if isinstance(data, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(pk, int) for pk in ids):
         raise LinkInvalid
-    reminder = Reminder.objects.filter(pk=data["r"], user_id=data.get("u")).first()
-    if reminder is None:
+    reminders = list(
+        Reminder.objects.filter(pk__in=ids[:100], user_id=data.get("u")).order_by("local_time", "id")
+    )
+    if not reminders:
         raise LinkInvalid
-    return reminder
+    return reminders
 
 
 def unsubscribe_email(*, reminder: Reminder) -> bool:

@@ -2,6 +2,8 @@
 each a signed link to one answer of one delivery (tracker/reminders/answers.py). The links are served
 by api/links.py, found here by their URL names."""
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -16,9 +18,54 @@ def answer_path(delivery: ReminderDelivery, answer: str) -> str:
     return reverse("reminder-answer-link", args=[answers.answer_token(delivery, answer)])
 
 
-def unsubscribe_url(reminder) -> str:
+def unsubscribe_url(reminders) -> str:
+    """The one-click unsubscribe of these reminders' email (all of a grouped email's)."""
     return settings.SITE_URL + reverse(
-        "reminder-unsubscribe-link", args=[answers.unsubscribe_token(reminder)]
+        "reminder-unsubscribe-link", args=[answers.unsubscribe_token(reminders)]
+    )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What one send says: one delivery's message, or a group's in one notification and one email."""
+
+    delivery: ReminderDelivery  # the one whose screen a tap opens (the leader for a group)
+    title: str
+    body: str
+    url: str
+    push_extra: dict  # the notification's actions and the dose they log
+    email_text: str
+    unsubscribe_url: str
+
+
+def outgoing(parts: list[ReminderDelivery], url: str) -> Outgoing:
+    """``parts``: the deliveries going out together (the first is the one sending), each with its
+    message built; ``url``: the first one's screen."""
+    first = parts[0]
+    unsubscribe = unsubscribe_url([part.reminder for part in parts])
+    if len(parts) == 1:
+        return Outgoing(
+            first,
+            first.title,
+            first.body,
+            url,
+            push_actions(first),
+            email_text(parts, url, unsubscribe),
+            unsubscribe,
+        )
+    # one notification for several: each line a reminder; the buttons when only one of them takes
+    # answers, else a tap opens the screen that lists each with its own
+    answerable = [part for part in parts if answers.answers_for(part)]
+    extra = push_actions(answerable[0]) if len(answerable) == 1 else {}
+    group_url = f"/#/answer/{first.pk}"
+    return Outgoing(
+        first,
+        f"{len(parts)} reminders",
+        "\n".join(f"{part.title}: {part.body}" for part in parts),
+        group_url if len(answerable) > 1 else url,
+        extra,
+        email_text(parts, group_url, unsubscribe),
+        unsubscribe,
     )
 
 
@@ -46,26 +93,31 @@ def push_actions(delivery: ReminderDelivery) -> dict:
     return extra
 
 
-def email_text(delivery: ReminderDelivery, url: str) -> str:
-    """The reminder's text, its answers as links (valid 24 hours), the app, and the way out."""
+def email_text(parts: list[ReminderDelivery], url: str, unsubscribe: str) -> str:
+    """Each reminder's text with its answers as links (valid 24 hours), the app, and the way out."""
     site = settings.SITE_URL
-    lines = [delivery.body, ""]
-    offered = answers.answers_for(delivery)
-    for answer in offered:
-        if answer == Answer.TAKEN and not delivery.offer:
-            lines.append(f"Log the dose you took: {site}/#/supplement")
-            continue
-        label = LABELS[answer]
-        if answer == Answer.TAKEN:
-            offer = delivery.offer
-            label = (
-                f"Taken (logs {answers.mg_text(offer['elemental_mg'])} mg of {offer['form_name'].lower()})"
-            )
-        lines.append(f"{label}: {site}{answer_path(delivery, answer)}")
-    if offered:
+    lines = []
+    any_answers = False
+    for part in parts:
+        if len(parts) > 1:
+            lines.append(f"{part.title}:")
+        lines.append(part.body)
+        offered = answers.answers_for(part)
+        any_answers = any_answers or bool(offered)
+        for answer in offered:
+            if answer == Answer.TAKEN and not part.offer:
+                lines.append(f"Log the dose you took: {site}/#/supplement")
+                continue
+            label = LABELS[answer]
+            if answer == Answer.TAKEN:
+                offer = part.offer
+                label = f"Taken (logs {answers.mg_text(offer['elemental_mg'])} mg of {offer['form_name'].lower()})"
+            lines.append(f"{label}: {site}{answer_path(part, answer)}")
+        lines.append("")
+    if any_answers:
         lines.append("(These links work for 24 hours, once each; each opens a page with one button.)")
         lines.append("")
     lines.append(f"Open the tracker: {site}{url}")
     lines.append(f"Change your reminders: {site}/#/reminders")
-    lines.append(f"Stop emails for this reminder: {unsubscribe_url(delivery.reminder)}")
+    lines.append(f"Stop these reminder emails: {unsubscribe}")
     return "\n".join(lines)

@@ -120,14 +120,24 @@ class ReminderDelivery(models.Model):
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_via = models.CharField(max_length=8, blank=True, help_text='"push", "email" or "app".')
     dose = models.ForeignKey(
-        "tracker.SupplementDose", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "tracker.SupplementDose",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the partial index delivery_dose
     )
+    # Reminders of one user due at the same moment on the same channels go out as one notification and
+    # one email: each keeps its own delivery (its answers, its adherence), all carry the id of the one
+    # that sends for the group (its leader, whose own id is the group's). Null: not grouped.
+    group_leader = models.UUIDField(null=True, blank=True)
     snooze_of = models.ForeignKey(
         "self",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="snoozes",
+        db_index=False,  # the partial index delivery_snooze_of
         help_text="The delivery whose Snooze made this one.",
     )
 
@@ -137,7 +147,16 @@ class ReminderDelivery(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["reminder", "local_date", "slot"], name="one_delivery_per_slot"),
         ]
-        indexes = [models.Index(fields=["user", "-scheduled_for"], name="delivery_user_recent")]
+        indexes = [
+            models.Index(fields=["user", "-scheduled_for"], name="delivery_user_recent"),
+            models.Index(
+                fields=["group_leader"], condition=models.Q(group_leader__isnull=False), name="delivery_group"
+            ),
+            models.Index(fields=["dose"], condition=models.Q(dose__isnull=False), name="delivery_dose"),
+            models.Index(
+                fields=["snooze_of"], condition=models.Q(snooze_of__isnull=False), name="delivery_snooze_of"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Delivery {self.pk} ({self.status})"

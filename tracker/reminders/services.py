@@ -208,10 +208,12 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = DISPATCH_BATC
                     "local_time",
                     "weekdays",
                     "next_fire_at",
+                    "channels",
+                    "email_fallback",
                     "user__id",
                     "user__profile__time_zone",
                 )
-                .order_by("next_fire_at")[:batch_size]
+                .order_by("next_fire_at", "user_id")[:batch_size]
             )
             if not due:
                 break
@@ -248,14 +250,37 @@ def dispatch_due(*, now: datetime | None = None, batch_size: int = DISPATCH_BATC
                     zone=zone,
                     after=max(scheduled, now),
                 )
+            _group(deliveries, {reminder.pk: reminder for reminder in due})
             inserted = _insert_deliveries(deliveries)
             _save_next_fire_times(due)
-            pending = [d.id for d in deliveries if d.status == DeliveryStatus.PENDING]
-            queued = [str(pk) for pk in pending if pk in inserted]
+            # a group goes out through its leader; a member whose leader was not inserted goes alone
+            queued = [
+                str(d.id)
+                for d in deliveries
+                if d.status == DeliveryStatus.PENDING
+                and d.id in inserted
+                and (d.group_leader in (None, d.id) or d.group_leader not in inserted)
+            ]
             result.queued += len(queued)
             _enqueue_on_commit(queued)
     result.requeued = _requeue_abandoned(now)
     return result
+
+
+def _group(deliveries: list[ReminderDelivery], reminders: dict) -> None:
+    """Reminders of one user due at the same moment on the same channels become one group: one
+    notification and one email, sent by the first (the leader), each keeping its own delivery."""
+    groups: dict[tuple, list[ReminderDelivery]] = {}
+    for delivery in deliveries:
+        if delivery.status != DeliveryStatus.PENDING:
+            continue
+        reminder = reminders[delivery.reminder_id]
+        key = (delivery.user_id, delivery.scheduled_for, tuple(reminder.channels), reminder.email_fallback)
+        groups.setdefault(key, []).append(delivery)
+    for members in groups.values():
+        if len(members) > 1:
+            for member in members:
+                member.group_leader = members[0].id
 
 
 _DELIVERY_COLUMNS = (
@@ -268,6 +293,7 @@ _DELIVERY_COLUMNS = (
     ("status", "text"),
     ("reason", "text"),
     ("finished_at", "timestamptz"),
+    ("group_leader", "uuid"),
 )
 
 
@@ -340,6 +366,7 @@ def _requeue_abandoned(now: datetime) -> int:
             | Q(status=DeliveryStatus.PENDING, created_at__lt=now - LEASE, scheduled_for__lte=now)
             | Q(status=DeliveryStatus.RETRYING, claimed_until__lt=now - LEASE)
         )
+        .filter(Q(group_leader__isnull=True) | Q(group_leader=F("id")))  # a group goes through its leader
         .values_list("id", flat=True)[: SEND_BATCH * 10]
     )
     with transaction.atomic():
@@ -469,17 +496,70 @@ def _finish(delivery: ReminderDelivery, status: str, reason: str = "") -> str:
     return status
 
 
-def _send_push(delivery: ReminderDelivery, results: dict) -> tuple[int, list[str], list[str]]:
+def _finish_members(leader: ReminderDelivery, status: str, reason: str) -> None:
+    """The members of a leader's group that went out with it end as it did."""
+    if leader.group_leader != leader.pk:
+        return
+    ReminderDelivery.objects.filter(group_leader=leader.pk, status=DeliveryStatus.PENDING).exclude(
+        pk=leader.pk
+    ).update(
+        status=status, reason=reason[:300], finished_at=timezone.now(), channel_results=leader.channel_results
+    )
+
+
+def _members(leader: ReminderDelivery) -> list[ReminderDelivery]:
+    """The other deliveries of a leader's group still to send, their messages built (once) and
+    recorded; one with nothing to send (turned off, goal met, …) ends skipped, with its reason."""
+    if leader.group_leader != leader.pk:
+        return []
+    live = []
+    members = (
+        ReminderDelivery.objects.filter(group_leader=leader.pk, status=DeliveryStatus.PENDING)
+        .exclude(pk=leader.pk)
+        .select_related("reminder", "user__profile")
+        .order_by("reminder__local_time", "reminder_id")
+    )
+    for member in members:
+        skip = "the reminder was turned off" if not member.reminder.enabled else ""
+        if not skip and not member.body:
+            message = content.build_message(
+                kind=member.reminder.kind,
+                user=member.user,
+                day=member.local_date,
+                at=member.reminder.local_time,
+            )
+            skip = message.skip_reason
+            if not skip:
+                member.title, member.body, member.offer = message.title, message.body, message.offer
+                member.channel_results = {"url": message.url}
+                ReminderDelivery.objects.filter(pk=member.pk).update(
+                    title=member.title,
+                    body=member.body,
+                    offer=member.offer,
+                    channel_results=member.channel_results,
+                )
+        if skip:
+            ReminderDelivery.objects.filter(pk=member.pk, status=DeliveryStatus.PENDING).update(
+                status=DeliveryStatus.SKIPPED, reason=skip[:300], finished_at=timezone.now()
+            )
+            continue
+        live.append(member)
+    return live
+
+
+def _send_push(
+    delivery: ReminderDelivery, results: dict, out: links.Outgoing
+) -> tuple[int, list[str], list[str]]:
     """Push to every subscription not yet reached. Returns (reached now or before, transient, permanent)."""
     done = set(results.get("push_sent_to", []))
     transient, permanent = [], []
     payload = {
-        "title": delivery.title,
-        "body": delivery.body,
-        "url": results.get("url", "/"),
+        "title": out.title,
+        "body": out.body,
+        "url": out.url,
         "tag": f"reminder-{delivery.reminder_id}",
-        "delivery": str(delivery.pk),
-        **links.push_actions(delivery),
+        "delivery": str(out.delivery.pk),
+        **out.push_extra,
     }
     subscriptions = list(PushSubscription.objects.filter(user_id=delivery.user_id))
     if not push.is_configured():
@@ -518,13 +598,15 @@ def message_id(delivery: ReminderDelivery) -> str:
     return f"<reminder-{delivery.pk}@{domain}>"
 
 
-def _send_email(delivery: ReminderDelivery, results: dict, address: str) -> tuple[bool, list[str], list[str]]:
+def _send_email(
+    delivery: ReminderDelivery, results: dict, address: str, out: links.Outgoing
+) -> tuple[bool, list[str], list[str]]:
     if results.get("email") == "sent":
         return True, [], []
-    unsubscribe = links.unsubscribe_url(delivery.reminder)
+    unsubscribe = out.unsubscribe_url
     message = EmailMessage(
-        delivery.title,
-        links.email_text(delivery, results.get("url", "/")),
+        out.title,
+        out.email_text,
         settings.DEFAULT_FROM_EMAIL,
         [address],
         headers={
@@ -594,30 +676,39 @@ def _deliver(delivery_id, *, now: datetime) -> str:
         # the last worker wrote "sending" and died before the outcome: the mail server may have it
         results["email"] = "uncertain"
         _record(delivery, results)
+    own_skip = results.get("own_skip", "")  # the leader of a group had nothing of its own to send
     if not reminder.enabled and not is_test:
-        if results.get("push_sent_to") or results.get("email") == "sent":
-            return _finish(delivery, DeliveryStatus.SENT, "the reminder was turned off after it was sent")
-        if results.get("email") == "uncertain":
-            return _finish(delivery, DeliveryStatus.UNCERTAIN, IN_DOUBT_EMAIL)
-        return _finish(delivery, DeliveryStatus.SKIPPED, "the reminder was turned off")
-    if not delivery.body:
+        own_skip = "the reminder was turned off"
+    elif not delivery.body and not own_skip:
         message = content.build_message(
             kind=reminder.kind, user=user, day=delivery.local_date, at=reminder.local_time
         )
         if message.skip_reason and not is_test:
-            return _finish(delivery, DeliveryStatus.SKIPPED, message.skip_reason)
-        delivery.title = message.title or "Magnesium tracker"
-        delivery.body = message.body or f"Test reminder: {message.skip_reason}."
-        delivery.offer = message.offer
-        results["url"] = message.url
-        _record(delivery, results, title=delivery.title, body=delivery.body, offer=delivery.offer)
+            own_skip = message.skip_reason
+        else:
+            delivery.title = message.title or "Magnesium tracker"
+            delivery.body = message.body or f"Test reminder: {message.skip_reason}."
+            delivery.offer = message.offer
+            results["url"] = message.url
+            _record(delivery, results, title=delivery.title, body=delivery.body, offer=delivery.offer)
+    members = _members(delivery)
+    if own_skip and not members:
+        if results.get("push_sent_to") or results.get("email") == "sent":
+            return _finish(delivery, DeliveryStatus.SENT, f"{own_skip} after it was sent")
+        if results.get("email") == "uncertain":
+            return _finish(delivery, DeliveryStatus.UNCERTAIN, IN_DOUBT_EMAIL)
+        return _finish(delivery, DeliveryStatus.SKIPPED, own_skip)
+    if own_skip and not results.get("own_skip"):
+        results["own_skip"] = own_skip
+        _record(delivery, results)
+    out = links.outgoing(([] if own_skip else [delivery]) + members, results.get("url", "/"))
 
     attempts = delivery.attempts or 1
     last_attempt = attempts >= MAX_ATTEMPTS
     transient, permanent = [], []
     reached = 0
     if Channel.WEB_PUSH in reminder.channels:
-        reached, push_transient, push_permanent = _send_push(delivery, results)
+        reached, push_transient, push_permanent = _send_push(delivery, results, out)
         transient += push_transient
         permanent += push_permanent
     # Email is the fallback when push reached no browser and will not (no retry left, or none pending).
@@ -631,7 +722,7 @@ def _deliver(delivery_id, *, now: datetime) -> str:
     if wants_email and user.email and not uncertain:
         if Channel.EMAIL not in reminder.channels:
             results["email_fallback"] = True
-        sent, mail_transient, mail_permanent = _send_email(delivery, results, user.email)
+        sent, mail_transient, mail_permanent = _send_email(delivery, results, user.email, out)
         reached += sent
         transient += mail_transient
         permanent += mail_permanent
@@ -653,18 +744,29 @@ def _deliver(delivery_id, *, now: datetime) -> str:
         )
         raise RetryLater(countdown)
     if reached:
-        return _finish(delivery, DeliveryStatus.SENT, "; ".join(permanent + transient))
+        return _end(delivery, own_skip, DeliveryStatus.SENT, "; ".join(permanent + transient))
     if uncertain:
-        return _finish(
-            delivery, DeliveryStatus.UNCERTAIN, "; ".join([IN_DOUBT_EMAIL] + permanent + transient)
+        return _end(
+            delivery, own_skip, DeliveryStatus.UNCERTAIN, "; ".join([IN_DOUBT_EMAIL] + permanent + transient)
         )
     if not transient and not permanent:
-        return _finish(
+        return _end(
             delivery,
+            own_skip,
             DeliveryStatus.SKIPPED,
             "no channel available: no push subscription and no email address",
         )
     reason = "; ".join(permanent + transient)
     if transient:
         reason = f"gave up after {attempts} attempts: {reason}"
-    return _finish(delivery, DeliveryStatus.FAILED, reason)
+    return _end(delivery, own_skip, DeliveryStatus.FAILED, reason)
+
+
+def _end(delivery: ReminderDelivery, own_skip: str, status: str, reason: str = "") -> str:
+    """A delivery's last word, shared by the members of its group; a leader that carried only its
+    members' messages ends skipped, with its own reason."""
+    _finish_members(delivery, status, reason)
+    if own_skip:
+        _finish(delivery, DeliveryStatus.SKIPPED, own_skip)
+        return status
+    return _finish(delivery, status, reason)

@@ -93,6 +93,11 @@ class DeliverySerializer(serializers.Serializer):
     answered_via = serializers.CharField(read_only=True, help_text='"push", "email" or "app".')
     dose = UUIDField(source="dose_id", read_only=True, allow_null=True, help_text='The dose "taken" logged.')
     snooze_of = UUIDField(source="snooze_of_id", read_only=True, allow_null=True)
+    group_leader = UUIDField(
+        read_only=True,
+        allow_null=True,
+        help_text="Sent in one notification and one email with the deliveries of the same group_leader.",
+    )
 
     def get_channels(self, delivery) -> dict[str, str]:
         results = delivery.channel_results or {}
@@ -298,7 +303,16 @@ class ReminderViewSet(viewsets.ModelViewSet):
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema_view(list=extend_schema(summary="Every reminder sent, skipped (and why) or failed (and why)"))
+class DeliveryQuerySerializer(serializers.Serializer):
+    group = UUIDField(required=False, help_text="Only the deliveries sent together with this one.")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Every reminder sent, skipped (and why) or failed (and why)",
+        parameters=[DeliveryQuerySerializer],
+    )
+)
 class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = DeliverySerializer
 
@@ -308,8 +322,17 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         return (
             ReminderDelivery.objects.filter(user=self.request.user)
             .select_related("reminder")
-            .order_by("-scheduled_for")
+            .order_by("-scheduled_for", "reminder__local_time", "reminder_id")
         )
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":
+            return queryset
+        query = DeliveryQuerySerializer(data=self.request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        if "group" in query.validated_data:
+            queryset = queryset.filter(group_leader=query.validated_data["group"])
+        return queryset
 
     @extend_schema(request=AnswerSerializer, responses=AnswerResultSerializer)
     @action(detail=True, methods=["post"])

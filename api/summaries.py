@@ -40,6 +40,7 @@ class PeriodDaySerializer(serializers.Serializer):
     total_mg = DecimalField(**MG)
     target_mg = serializers.IntegerField()
     no_data = serializers.BooleanField()
+    complete = serializers.BooleanField(help_text="Marked complete by the user (a day of zero counts then).")
     supplement_over_limit = serializers.BooleanField(
         help_text="Oral supplements passed the upper limit for supplements on the day."
     )

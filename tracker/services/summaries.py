@@ -259,6 +259,7 @@ def period_summary(*, user: AbstractBaseUser, end: date, days: int, profile: Pro
                 "total_mg": day.total_mg,
                 "target_mg": day.target_mg,
                 "no_data": not counted[day.date],
+                "complete": day.complete,
                 "supplement_over_limit": day.supplement_over_limit,
                 "rolling_7_day_mg": round_mg(sum(recent, Decimal(0)) / len(recent)) if recent else None,
             }

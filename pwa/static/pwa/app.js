@@ -2,6 +2,7 @@
 // routes and starts; each screen lives in its own module, the shared pieces in api.js (requests and
 // the offline outbox), ui.js (DOM and forms), state.js (the profile) and guidance.js.
 import { api, ApiError, flush, onOutboxChange, onSynced, setOwner } from "./api.js";
+import { answerScreen } from "./answer.js";
 import { logScreen, warmQuickFoods } from "./food.js";
 import { healthScreen } from "./health.js";
 import { insightsScreen } from "./insights.js";
@@ -19,8 +20,9 @@ const SCREENS = {
   today: todayScreen, log: logScreen, supplement: supplementScreen, symptoms: symptomsScreen, week: weekScreen, more: moreScreen,
   month: monthScreen, trend: trendScreen,
   insights: insightsScreen, health: healthScreen, reminders: remindersScreen, settings: settingsScreen, setup: setupScreen,
+  answer: answerScreen,
 };
-const UNDER_MORE = new Set(["insights", "health", "reminders", "settings"]);
+const UNDER_MORE = new Set(["insights", "health", "reminders", "settings", "answer"]);
 registerScreens(Object.keys(SCREENS));
 
 async function route() {
@@ -79,14 +81,18 @@ onSynced(({ sent, rejected }) => {
   if (sent) warmQuickFoods();
 });
 window.addEventListener("hashchange", route);
-window.addEventListener("online", () => { showOnline(); flush(); });
+// answers given from notifications while offline wait in the service worker: a chance to send them
+const flushAnswers = () => navigator.serviceWorker?.controller?.postMessage({ type: "flush-answers" });
+window.addEventListener("online", () => { showOnline(); flush(); flushAnswers(); });
 window.addEventListener("offline", showOnline);
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type === "flush") flush();
     if (event.data?.type === "notification-shown") document.body.dataset.lastNotification = event.data.title;
+    if (event.data?.type === "answered" && /^#\/(today|reminders|answer)/.test(location.hash)) route();
   });
+  navigator.serviceWorker.ready.then(flushAnswers);
 }
 showOnline();
 start(location.hash);

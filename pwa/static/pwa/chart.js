@@ -31,7 +31,8 @@ export function dayBars({ days, target, label, showValues = days.length <= 10, o
     ...days.map((d, i) => {
       const x = i * slot + gap; const w = slot - 2 * gap;
       const food = Number(d.food_mg); const supplements = Number(d.supplement_mg); const total = Number(d.total_mg);
-      const tick = days.length <= 10 ? weekday(d.date) : (i % 5 === 0 || i === days.length - 1 ? dayOfMonth(d.date) : "");
+      // a day the user marked complete carries a tick: its total is the day's, not a forgotten one
+      const tick = days.length <= 10 ? `${weekday(d.date)}${d.complete ? "✓" : ""}` : (i % 5 === 0 || i === days.length - 1 ? dayOfMonth(d.date) : "");
       // a day whose supplements passed the upper limit is marked as such, whatever its total
       const over = Boolean(d.supplement_over_limit);
       return h("g", { class: `day${d.no_data ? " no-data" : ""}${total >= d.target_mg && !over ? " met" : ""}${over ? " over" : ""}`, "data-date": d.date },
@@ -84,9 +85,10 @@ export function daysTable(days, { rolling = false } = {}) {
     h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Day" }), h("th", { scope: "col", text: "Food" }), h("th", { scope: "col", text: "Supplements" }),
       h("th", { scope: "col", text: "Total" }), rolling ? h("th", { scope: "col", text: "7-day average" }) : null)),
     h("tbody", {}, ...days.map((d) => h("tr", {},
-      h("th", { scope: "row" }, h("a", { href: `#/today/${d.date}`, text: shortDate(d.date) })),
+      h("th", { scope: "row" }, h("a", { href: `#/today/${d.date}`, text: shortDate(d.date) }), d.complete ? h("span", { class: "complete-mark", title: "marked complete", text: " ✓" }) : null),
       ...(d.no_data
         ? [h("td", { colspan: 3, text: "no data (nothing logged)", class: "muted" })]
+        : d.complete && Number(d.total_mg) === 0 ? [h("td", { colspan: 3, text: "0 mg (marked complete)" })]
         : [h("td", { text: `${Math.round(Number(d.food_mg))} mg` }), h("td", { text: `${Math.round(Number(d.supplement_mg))} mg` }),
           h("td", { text: `${Math.round(Number(d.total_mg))} mg${d.supplement_over_limit ? " ⚠ supplements over the upper limit" : ""}` })]),
       // the 7-day average of the days logged around it: defined on a day with nothing logged too

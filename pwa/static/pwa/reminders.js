@@ -2,6 +2,7 @@
 import { api, ApiError } from "./api.js";
 import { errorsOf, field, fill, h, isCurrent, screen, showErrors, sourceNames, toast } from "./ui.js";
 import { rerender } from "./state.js";
+import { adherenceText } from "./insights.js";
 
 
 const KINDS = [["log_meals", "Log meals"], ["take_supplement", "Take supplement"], ["weekly_summary", "Weekly summary"]];
@@ -51,8 +52,26 @@ function reminderForm(reminder, onDone) {
   return form;
 }
 
+const MARKS = { taken: ["✓", "taken"], skipped: ["–", "skipped"], missed: ["✗", "missed"], pending: ["·", "still to come today"], not_scheduled: ["", "not due"] };
+
+// A supplement reminder's last 14 days, one cell a day, and its streak and 30-day share.
+function adherenceStrip(reminder, a) {
+  const last = a.days.slice(-14);
+  return h("div", { class: "adherence", id: `adherence-${reminder.id}` },
+    h("p", { class: "hint", text: adherenceText(reminder, a) }),
+    h("ol", { class: "strip", "aria-label": "The last 14 days" }, ...last.map((d) => {
+      const [mark, words] = MARKS[d.status];
+      const day = new Date(`${d.date}T12:00:00Z`).toLocaleDateString(undefined, { weekday: "short", day: "numeric", timeZone: "UTC" });
+      return h("li", { class: `cell ${d.status}`, title: `${day}: ${words}${d.by === "logged" ? " (logged by hand)" : ""}`, "aria-label": `${day}: ${words}` }, mark);
+    })));
+}
+
+const ANSWERED = { taken: "taken", snoozed: "snoozed", skipped: "skipped" };
+
 export async function remindersScreen() {
   const [reminders, deliveries] = await Promise.all([api("reminders/"), api("reminders/deliveries/?page_size=10")]);
+  const adherence = Object.fromEntries(await Promise.all(reminders.results.filter((r) => r.kind === "take_supplement")
+    .map((r) => api(`reminders/${r.id}/adherence/?days=30`).then((a) => [r.id, a]).catch(() => [r.id, null]))));
   const status = h("p", { class: "hint", role: "status" });
   const editor = h("div");
   const label = (r) => `${KINDS.find(([v]) => v === r.kind)[1]} at ${r.local_time}`;
@@ -64,6 +83,7 @@ export async function remindersScreen() {
       h("span", { class: "what" }, h("strong", { text: label(r) }), " · ",
         h("small", { text: `${r.weekdays.length === 7 ? "every day" : r.weekdays.map((d) => DAYS[d]).join(" ")} · ${r.channels.map((c) => (c === "web_push" ? "push" : c)).join(", ")}` })),
       ...(r.spacing || []).map((note) => h("p", { class: `spacing ${note.level}`, text: sourceNames(note.message) })),
+      adherence[r.id] ? adherenceStrip(r, adherence[r.id]) : null,
       h("label", { class: "check" }, h("input", { type: "checkbox", checked: r.enabled, "aria-label": `${label(r)} on`,
         onchange: async (e) => { await api(`reminders/${r.id}/`, { method: "PATCH", body: { enabled: e.target.checked } }); } }), "On"),
       h("button", { type: "button", class: "small secondary", onclick: () => fill(editor, reminderForm(r, rerender)) }, "Edit"),
@@ -73,5 +93,6 @@ export async function remindersScreen() {
     editor,
     h("h3", { text: "Recent deliveries" }),
     deliveries.results.length ? h("ul", { class: "entries" }, ...deliveries.results.map((d) => h("li", {},
-      h("span", { text: `${d.local_date} ${d.slot.startsWith("test-") ? "test" : d.slot}: ${d.status}${d.reason ? ` (${d.reason})` : ""}` })))) : h("p", { class: "hint", text: "None yet." }));
+      h("span", { text: `${d.local_date} ${d.slot.startsWith("test-") ? "test" : d.slot}: ${d.status}${d.reason ? ` (${d.reason})` : ""}${d.answer ? ` · ${ANSWERED[d.answer]}` : ""}` }),
+      d.answers.length && !d.answer && d.status === "sent" ? h("a", { class: "button small secondary", href: `#/answer/${d.id}` }, "Answer") : null))) : h("p", { class: "hint", text: "None yet." }));
 }

@@ -62,14 +62,20 @@ self.addEventListener("push", (event) => {
   let message = {};
   try { message = event.data ? event.data.json() : {}; } catch (e) { message = { body: event.data.text() }; }
   const title = message.title || "Magnesium tracker";
+  const actions = Array.isArray(message.actions) ? message.actions : [];
   event.waitUntil(
-    self.registration.showNotification(title, {
-      body: message.body || "",
-      tag: message.tag || "reminder",
-      icon: "/static/pwa/icons/icon-192.png",
-      badge: "/static/pwa/icons/icon-192.png",
-      data: { url: message.url || "/#/today" },
-    }).then(() => self.clients.matchAll({ includeUncontrolled: true }))
+    flushAnswers().catch(() => {}) // a push means the network is back: answers waiting go first
+      .then(() => self.registration.showNotification(title, {
+        body: message.body || "",
+        tag: message.tag || "reminder",
+        icon: "/static/pwa/icons/icon-192.png",
+        badge: "/static/pwa/icons/icon-192.png",
+        // the browser shows as many buttons as it can (Notification.maxActions); a tap opens a screen
+        // with every choice, for those that show none
+        actions: actions.map((a) => ({ action: a.action, title: a.title })),
+        data: { url: message.url || "/#/today", delivery: message.delivery, actions, dose: message.dose },
+      }))
+      .then(() => self.clients.matchAll({ includeUncontrolled: true }))
       .then((all) => all.forEach((c) => c.postMessage({ type: "notification-shown", title }))),
   );
 });
@@ -85,10 +91,93 @@ async function openScreen(url) {
   return shown.focus().catch(() => shown); // focus needs the tap's user activation
 }
 
+// --- Answers from the notification ------------------------------------------------------------------
+// Taken, Snooze and Skip are signed links to one answer of one delivery (no session needed, so they
+// work with the app closed). The server records an answer once: two taps, a retry or a replay after
+// being offline store one dose. Offline, the answer waits in IndexedDB and is sent on the next chance
+// (Background Sync, the next push, or the app opening).
+
+const ANSWERS_DB = "magnesium-answers";
+
+function answersDb() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(ANSWERS_DB, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore("answers", { keyPath: "link" });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function answersStore(mode, work) {
+  const db = await answersDb();
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction("answers", mode);
+    const request = work(tx.objectStore("answers"));
+    tx.oncomplete = () => resolve(request?.result);
+    tx.onerror = () => reject(tx.error);
+  });
+}
+
+async function postAnswer(link) {
+  const response = await fetch(`${link}?via=push`, { method: "POST", headers: { Accept: "application/json" }, credentials: "omit" });
+  if (response.status >= 500 || response.status === 429) throw new TypeError(`server ${response.status}`); // try again later
+  return { ok: response.ok, body: await response.json().catch(() => ({})) };
+}
+
+let flushingAnswers = null;
+function flushAnswers() {
+  if (!flushingAnswers) {
+    flushingAnswers = (async () => {
+      const waiting = (await answersStore("readonly", (store) => store.getAll())) || [];
+      for (const item of waiting.sort((a, b) => a.at - b.at)) {
+        await postAnswer(item.link); // offline: throws, the rest waits too
+        await answersStore("readwrite", (store) => store.delete(item.link)); // answered, or refused for good (expired)
+      }
+    })().finally(() => { flushingAnswers = null; });
+  }
+  return flushingAnswers;
+}
+
+async function confirm(notification, body) {
+  // the reminder's notification is replaced by a short confirmation (same tag)
+  await self.registration.showNotification(notification.title, {
+    body, tag: notification.tag, icon: "/static/pwa/icons/icon-192.png", data: { url: "/#/today" },
+  });
+}
+
+async function answerFromNotification(chosen, notification) {
+  try {
+    const result = await postAnswer(chosen.link);
+    await confirm(notification, result.ok ? result.body.message : result.body.detail || "Not recorded.");
+  } catch (error) {
+    await answersStore("readwrite", (store) => store.put({ link: chosen.link, at: Date.now() }));
+    if (self.registration.sync) self.registration.sync.register("answers").catch(() => {});
+    await confirm(notification, `${chosen.title}: saved, it will be sent when you are online.`);
+  }
+  const all = await self.clients.matchAll({ includeUncontrolled: true });
+  all.forEach((c) => c.postMessage({ type: "answered" }));
+}
+
+self.addEventListener("sync", (event) => {
+  if (event.tag === "answers") event.waitUntil(flushAnswers());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "flush-answers") event.waitUntil(flushAnswers().catch(() => {}));
+});
+
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();
-  const opening = openScreen(event.notification.data?.url);
+  const data = event.notification.data || {};
+  const actions = data.actions || [];
+  const chosen = actions.find((a) => a.action === event.action);
+  let work;
+  if (chosen?.link) work = answerFromNotification(chosen, event.notification);
+  else if (chosen?.open) work = openScreen(chosen.open);
+  // a supplement reminder tapped: the screen with its three choices (where the buttons are not shown)
+  else if (actions.some((a) => a.action === "taken")) work = openScreen(`/#/answer/${data.delivery}`);
+  else work = openScreen(data.url);
   // A click from the system is trusted; DevTools or a test may dispatch an untrusted one, which cannot
-  // extend its lifetime but opens the screen all the same.
-  if (event.isTrusted) event.waitUntil(opening);
+  // extend its lifetime but runs all the same.
+  if (event.isTrusted) event.waitUntil(work);
 });

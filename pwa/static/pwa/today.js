@@ -117,7 +117,26 @@ export async function todayScreen(date) {
       h("section", { class: "meal", "aria-label": "Supplements" },
         h("h3", { class: "meal-head" }, h("span", { text: "Supplements" }), h("span", { class: "subtotal", text: mg(supplementsToday) })),
         supplements.length ? h("ul", { class: "entries" }, ...supplements.sort(byTime).map(entryRow))
-          : h("p", { class: "hint", text: pendingSupplements ? "Only what waits to sync (above)." : "None today." }))));
+          : h("p", { class: "hint", text: pendingSupplements ? "Only what waits to sync (above)." : "None today." }))),
+    completeCard(day, Boolean(summary.complete), Boolean(other)));
+}
+
+// "I've logged everything today": a complete day with little magnesium is a low day, not a forgotten
+// one; the week, the charts and insights show it, and the day's meal reminders stop.
+function completeCard(day, complete, other) {
+  const mark = async (on) => {
+    try {
+      await api(`days/${day}/complete/`, { method: on ? "PUT" : "DELETE" });
+      toast(on ? "Day marked complete." : "Day no longer marked complete.");
+      rerender();
+    } catch (error) { toast(`Not saved: ${errorsOf(error)[0] || "offline"}.`); }
+  };
+  return h("section", { class: "card complete-day", id: "complete-day", "aria-label": "Day complete" },
+    complete
+      ? h("p", { class: "done" }, h("strong", { text: "✓ Day marked complete" }), " ",
+        h("button", { type: "button", class: "link", onclick: () => mark(false) }, "Undo"))
+      : h("button", { type: "button", class: "secondary", onclick: () => mark(true) }, other ? "I logged everything this day" : "I've logged everything today"),
+    complete ? null : h("p", { class: "hint", text: "Marked days count as complete: a low total is a low day, not a forgotten one. Meal reminders stop for the day." }));
 }
 
 // A day with nothing known yet (offline past midnight), from the profile's target and limit.

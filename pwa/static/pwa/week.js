@@ -39,7 +39,7 @@ export async function weekScreen(end) {
   screen("Week", tabs("week"),
     h("div", { class: "card" },
       dayBars({ days: week.days, target: week.target_mg, label: `Magnesium per day from ${week.start} to ${week.end}, food and supplements stacked; the table below lists each day`, onTap: openDay }),
-      legend([["food", "Food"], ["supplement", "Supplements"], ["target", `Target ${week.target_mg} mg`], ...(week.days_over_limit ? [["over", "⚠ supplements over the limit"]] : [])]),
+      legend([["food", "Food"], ["supplement", "Supplements"], ["target", `Target ${week.target_mg} mg`], ...(week.days_over_limit ? [["over", "⚠ supplements over the limit"]] : []), ...(week.days.some((d) => d.complete) ? [["complete", "✓ marked complete"]] : [])]),
       h("p", { class: "hint", text: "Tap a day to open it." }),
       h("p", { id: "week-average", text: averageText(week, 7) }),
       daysTable(week.days)),

@@ -567,3 +567,14 @@ def test_a_killed_leader_is_requeued_alone_and_its_group_still_goes_out_once(
     assert set(ReminderDelivery.objects.filter(user=user).values_list("status", flat=True)) == {
         DeliveryStatus.SENT
     }
+
+
+def test_a_reminder_of_a_day_that_is_over_takes_no_answer(user, citrate, api):
+    delivery = supplement_delivery(user, citrate)
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(local_date=delivery.local_date - timedelta(days=1))
+    response = api.post(
+        f"/api/v1/reminders/deliveries/{delivery.pk}/answer/", {"answer": "taken"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "a day that is over: log a dose from the supplement screen" in response.json()["answer"][0]
+    assert not SupplementDose.objects.filter(pk=answers.dose_id_for(delivery.pk)).exists()

@@ -116,6 +116,18 @@ def _answer_locked(delivery_id, answer: str, via: str, now: datetime) -> Outcome
     final = _final(chain)
     if final is not None:
         return Outcome(final, False, final.answer, message=_already(final))
+    today = now.astimezone(delivery.user.profile.zone).date()
+    if delivery.local_date < today:
+        # a dose logged now would count on today, not on the day the reminder was for
+        raise ValidationError(
+            {
+                "answer": [
+                    f"This reminder was for {delivery.local_date:%a} {delivery.local_date.day} {delivery.local_date:%b}, "
+                    "a day that is over: log a dose "
+                    "from the supplement screen with the time you took it."
+                ]
+            }
+        )
     if answer == Answer.SNOOZED:
         return _snooze(delivery, chain, via, now)
     dose = _log_dose(delivery) if answer == Answer.TAKEN else None

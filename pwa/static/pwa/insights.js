@@ -36,9 +36,10 @@ async function adherenceCard() {
     h("p", {}, h("a", { href: "#/reminders" }, "Each day on the Reminders screen →")));
 }
 
-export function adherenceText(reminder, a) {
+export function adherenceText(reminder, a, { time = true } = {}) {
   const share = a.share_percent === null ? "no due day yet" : `${a.taken_days} of ${a.counted_days} due days taken (${a.share_percent}%)`;
-  return `${reminder.local_time}: streak ${a.streak} ${a.streak === 1 ? "day" : "days"} · last 30 days ${share}`;
+  const streak = `${time ? `${reminder.local_time}: streak` : "Streak"} ${a.streak} ${a.streak === 1 ? "day" : "days"}`;
+  return `${streak} · last 30 days: ${share}`;
 }
 
 export async function insightsScreen(weeks) {

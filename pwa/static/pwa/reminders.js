@@ -1,7 +1,7 @@
 // Reminders: add, edit, switch on and off, test, and push on this phone.
 import { api, ApiError } from "./api.js";
 import { errorsOf, field, fill, h, isCurrent, screen, showErrors, sourceNames, toast } from "./ui.js";
-import { rerender } from "./state.js";
+import { rerender, state } from "./state.js";
 import { adherenceText } from "./insights.js";
 
 
@@ -58,12 +58,13 @@ const MARKS = { taken: ["✓", "taken"], skipped: ["–", "skipped"], missed: ["
 function adherenceStrip(reminder, a) {
   const last = a.days.slice(-14);
   return h("div", { class: "adherence", id: `adherence-${reminder.id}` },
-    h("p", { class: "hint", text: adherenceText(reminder, a) }),
+    h("p", { class: "hint", text: adherenceText(reminder, a, { time: false }) }),
     h("ol", { class: "strip", "aria-label": "The last 14 days" }, ...last.map((d) => {
       const [mark, words] = MARKS[d.status];
       const day = new Date(`${d.date}T12:00:00Z`).toLocaleDateString(undefined, { weekday: "short", day: "numeric", timeZone: "UTC" });
       return h("li", { class: `cell ${d.status}`, title: `${day}: ${words}${d.by === "logged" ? " (logged by hand)" : ""}`, "aria-label": `${day}: ${words}` }, mark);
-    })));
+    })),
+    h("p", { class: "hint legend-line", text: "Last 14 days: ✓ taken (or logged) · – skipped · ✗ missed · dashed: not due" }));
 }
 
 const ANSWERED = { taken: "taken", snoozed: "snoozed", skipped: "skipped" };
@@ -94,5 +95,5 @@ export async function remindersScreen() {
     h("h3", { text: "Recent deliveries" }),
     deliveries.results.length ? h("ul", { class: "entries" }, ...deliveries.results.map((d) => h("li", {},
       h("span", { text: `${d.local_date} ${d.slot.startsWith("test-") ? "test" : d.slot}: ${d.status}${d.reason ? ` (${d.reason})` : ""}${d.answer ? ` · ${ANSWERED[d.answer]}` : ""}` }),
-      d.answers.length && !d.answer && d.status === "sent" ? h("a", { class: "button small secondary", href: `#/answer/${d.id}` }, "Answer") : null))) : h("p", { class: "hint", text: "None yet." }));
+      d.answers.length && !d.answer && d.status === "sent" && d.local_date === state.profile.today ? h("a", { class: "button small secondary", href: `#/answer/${d.id}` }, "Answer") : null))) : h("p", { class: "hint", text: "None yet." }));
 }

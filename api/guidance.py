@@ -216,7 +216,7 @@ class DayCompleteView(APIView):
         row = guidance.day_complete_set(user=request.user, day=path_day(day), complete=True)
         return Response(DailyContextSerializer(row).data)
 
-    @extend_schema(request=None, responses=DailyContextSerializer)
+    @extend_schema(request=None, responses={200: DailyContextSerializer})
     def delete(self, request, day: str):
         """Unmark a day (not marked: nothing changes)."""
         row = guidance.day_complete_set(user=request.user, day=path_day(day), complete=False)

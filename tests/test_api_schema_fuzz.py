@@ -69,6 +69,9 @@ NOT_LIMITS = re.compile(
             r"gives an age of|Pregnancy and breastfeeding",
             r"The end date is before the start date|days at most|at most .* days long",
             r"At most \d+ times for one medicine|At most \d+ reminders\.",
+            r"A day after today cannot be complete yet",
+            r"is not an answer to .* reminder|named no dose|a day that is over|Snoozed \d+ times already",
+            r"Adherence is kept for supplement reminders|to turn this reminder on",
         ]
     )
 )

@@ -18,7 +18,12 @@ from django.views.decorators.csrf import csrf_exempt
 from tracker.reminders import answers
 from tracker.reminders.models import Answer
 
-TITLES = {Answer.TAKEN: "Taken", Answer.SNOOZED: "Snooze 30 min", Answer.SKIPPED: "Skip today"}
+TITLES = {
+    Answer.TAKEN: "Taken",
+    Answer.SNOOZED: "Snooze 30 min",
+    Answer.SKIPPED: "Skip today",
+    Answer.COMPLETED: "I've logged everything today",
+}
 
 
 def _page(request, template: str, context: dict, status: int = 200):

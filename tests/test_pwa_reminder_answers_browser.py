@@ -70,6 +70,7 @@ def push(page, context, live_server, delivery) -> None:
     deadline = time.monotonic() + 10
     while not registrations and time.monotonic() < deadline:
         page.wait_for_timeout(100)
+    page.evaluate("delete document.body.dataset.lastNotification")  # the same title may come twice
     cdp.send(
         "ServiceWorker.deliverPushMessage",
         {
@@ -215,3 +216,61 @@ def test_a_day_marked_complete_and_a_supplement_reminders_days(page, live_server
     page.goto(f"{live_server.url}/#/today")
     page.get_by_role("button", name="Undo").click()
     expect(page.get_by_role("button", name="I've logged everything today")).to_be_visible()
+
+
+def meal_delivery(username: str, local_time) -> ReminderDelivery:
+    user = get_user_model().objects.get(username=username)
+    reminder = reminders.reminder_create(user=user, kind="log_meals", local_time=local_time)
+    today = services.local_today(profile=user.profile)
+    message = content.build_message(kind="log_meals", user=user, day=today, at=local_time)
+    return ReminderDelivery.objects.create(
+        reminder=reminder,
+        user=user,
+        local_date=today,
+        slot=f"{local_time:%H:%M}",
+        scheduled_for=timezone.now(),
+        status=DeliveryStatus.SENT,
+        title=message.title,
+        body=message.body,
+    )
+
+
+def test_each_notification_action_in_the_workers_own_context(page, context, live_server):
+    context.grant_permissions(["notifications"], origin=live_server.url)
+    register(page, live_server, "dan")
+    wait_for_service_worker(page)
+    set_profile(page)
+    page.get_by_role("link", name="Start logging").click()
+    worker = context.service_workers[0]
+    # Snooze 30 min
+    supplement = supplement_delivery("dan")
+    push(page, context, live_server, supplement)
+    worker.evaluate(TAP, [f"reminder-{supplement.reminder_id}", "snoozed"])
+    assert wait_for(lambda: ReminderDelivery.objects.filter(snooze_of=supplement).exists())
+    # Skip today, on the snoozed one: the occurrence is over, nothing logged
+    snooze = ReminderDelivery.objects.get(snooze_of=supplement)
+    snooze.title, snooze.body, snooze.offer = supplement.title, supplement.body, supplement.offer
+    snooze.save()
+    push(page, context, live_server, snooze)
+    worker.evaluate(TAP, [f"reminder-{supplement.reminder_id}", "skipped"])
+    assert wait_for(lambda: ReminderDelivery.objects.filter(pk=snooze.pk, answer="skipped").exists())
+    assert not SupplementDose.objects.filter(
+        pk__in=[answers.dose_id_for(supplement.pk), answers.dose_id_for(snooze.pk)]
+    ).exists()
+    # an evening meal reminder: Log food opens the food screen with dinner chosen
+    dinner = meal_delivery("dan", timezone.datetime(2026, 1, 1, 19).time())
+    push(page, context, live_server, dinner)
+    tag = f"reminder-{dinner.reminder_id}"
+    assert worker.evaluate(SHOWN, tag)[0]["actions"][:2] == ["Log food", "All logged today"]
+    worker.evaluate(TAP, [tag, "log"])
+    expect(page.get_by_role("heading", name="Log food")).to_be_visible()
+    assert page.url.endswith("#/log/dinner")
+    # … and All logged today marks the day complete
+    push(page, context, live_server, dinner)
+    worker.evaluate(TAP, [tag, "completed"])
+    user = dinner.user
+    assert wait_for(
+        lambda: (
+            services.daily_summaries(user=user, start=dinner.local_date, end=dinner.local_date)[0].complete
+        )
+    )

@@ -103,7 +103,11 @@ def test_a_meal_push_carries_log_food_opening_that_meal(user, vapid, push_servic
     message = browser.decrypt(push_service.requests[-1]["body"])
     assert message["url"] == "/#/log/dinner"
     assert message["actions"][0] == {"action": "log", "title": "Log food", "open": "/#/log/dinner"}
-    assert [a["action"] for a in message["actions"][1:]] == ["snoozed", "skipped"]
+    assert [a["action"] for a in message["actions"][1:]] == [
+        "completed",
+        "snoozed",
+        "skipped",
+    ]  # 19:30: evening
 
 
 # --- Snooze and skip ------------------------------------------------------------------------------------------
@@ -578,3 +582,29 @@ def test_a_reminder_of_a_day_that_is_over_takes_no_answer(user, citrate, api):
     assert response.status_code == 400
     assert "a day that is over: log a dose from the supplement screen" in response.json()["answer"][0]
     assert not SupplementDose.objects.filter(pk=answers.dose_id_for(delivery.pk)).exists()
+
+
+def test_an_evening_meal_reminder_marks_the_day_complete_in_one_tap(user, vapid, push_service, api):
+    browser = subscribe(user, push_service, "push/1")
+    morning = make_delivery(user, due_reminder(user, channels=("web_push",), local_time=time(8)))
+    evening = make_delivery(user, due_reminder(user, channels=("web_push",), local_time=time(19)))
+    reminders.deliver(morning.pk)
+    reminders.deliver(evening.pk)
+    first, second = (browser.decrypt(r["body"]) for r in push_service.requests)
+    assert [a["action"] for a in first["actions"]] == ["log", "snoozed", "skipped"]
+    assert [a["title"] for a in second["actions"]] == [
+        "Log food",
+        "All logged today",
+        "Snooze 30 min",
+        "Skip today",
+    ]
+    answer = post_link(second["actions"][1]["link"] + "?via=push").json()
+    assert answer["message"] == "Day marked complete: no more meal reminders today."
+    today = services.local_today(profile=user.profile)
+    assert api.get(f"/api/v1/summary/daily/?date={today}").json()["complete"] is True
+    evening.refresh_from_db()
+    assert (evening.answer, evening.answered_via) == ("completed", "push")
+    # the next meal reminder of the day is not sent
+    later = make_delivery(user, due_reminder(user, channels=("web_push",), local_time=time(21)))
+    assert reminders.deliver(later.pk) == "skipped"
+    assert len(push_service.requests) == 2

@@ -12,7 +12,7 @@ reminder: a snooze not sent yet is cancelled.
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core import signing
@@ -24,6 +24,7 @@ from foods.models import SupplementForm
 from tracker.models import Profile, SupplementDose, zone_named
 from tracker.reminders.models import Answer, Channel, DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
 from tracker.services.entries import dose_create
+from tracker.services.guidance import day_complete_set
 
 SNOOZE = timedelta(minutes=30)
 MAX_SNOOZES = 3
@@ -37,6 +38,9 @@ ANSWERS_BY_KIND = {
     ReminderKind.LOG_MEALS: (Answer.SNOOZED, Answer.SKIPPED),
     ReminderKind.WEEKLY_SUMMARY: (),
 }
+# A meal reminder from this time on (dinner and later) also offers to mark the day complete.
+EVENING = time(17)
+FINAL = (Answer.TAKEN, Answer.SKIPPED, Answer.COMPLETED)
 
 
 class NoDoseNamed(ValidationError):
@@ -76,14 +80,17 @@ def occurrence_of(delivery: ReminderDelivery) -> list[ReminderDelivery]:
 
 
 def _final(chain: list[ReminderDelivery]) -> ReminderDelivery | None:
-    return next((d for d in chain if d.answer in (Answer.TAKEN, Answer.SKIPPED)), None)
+    return next((d for d in chain if d.answer in FINAL), None)
 
 
 def answers_for(delivery: ReminderDelivery) -> tuple[str, ...]:
     """The answers a delivery offers (what the notification's buttons and the email's links are)."""
     if delivery.slot.startswith("test-"):
         return ()
-    return ANSWERS_BY_KIND.get(delivery.reminder.kind, ())
+    offered = ANSWERS_BY_KIND.get(delivery.reminder.kind, ())
+    if delivery.reminder.kind == ReminderKind.LOG_MEALS and delivery.reminder.local_time >= EVENING:
+        offered = (Answer.COMPLETED, *offered)
+    return offered
 
 
 def answer(
@@ -117,7 +124,7 @@ def _answer_locked(delivery_id, answer: str, via: str, now: datetime) -> Outcome
     if final is not None:
         return Outcome(final, False, final.answer, message=_already(final))
     today = now.astimezone(delivery.user.profile.zone).date()
-    if delivery.local_date < today:
+    if delivery.local_date < today and answer in (Answer.TAKEN, Answer.SNOOZED):
         # a dose logged now would count on today, not on the day the reminder was for
         raise ValidationError(
             {
@@ -131,12 +138,16 @@ def _answer_locked(delivery_id, answer: str, via: str, now: datetime) -> Outcome
     if answer == Answer.SNOOZED:
         return _snooze(delivery, chain, via, now)
     dose = _log_dose(delivery) if answer == Answer.TAKEN else None
+    if answer == Answer.COMPLETED:
+        day_complete_set(user=delivery.user, day=delivery.local_date, complete=True)
     delivery.answer, delivery.answered_at, delivery.answered_via = answer, now, via
     delivery.dose = dose
     delivery.save(update_fields=["answer", "answered_at", "answered_via", "dose"])
     _cancel_snoozes(chain, now)
     if dose is not None:
         message = f"Logged: {mg_text(dose.elemental_mg)} mg of {dose.form.name.lower()}."
+    elif answer == Answer.COMPLETED:
+        message = "Day marked complete: no more meal reminders today."
     else:
         message = "Skipped for today."
     return Outcome(delivery, True, answer, dose=dose, message=message)
@@ -205,6 +216,8 @@ def _already(final: ReminderDelivery) -> str:
         dose = SupplementDose.objects.filter(pk=final.dose_id).select_related("form").first()
         what = f" ({mg_text(dose.elemental_mg)} mg of {dose.form.name.lower()})" if dose else ""
         return f"Already recorded: taken{what}."
+    if final.answer == Answer.COMPLETED:
+        return "Already recorded: the day is marked complete."
     return "Already recorded: skipped for today."
 
 

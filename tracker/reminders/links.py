@@ -11,7 +11,12 @@ from tracker.nutrition import meal_for_local_time
 from tracker.reminders import answers
 from tracker.reminders.models import Answer, ReminderDelivery, ReminderKind
 
-LABELS = {Answer.TAKEN: "Taken", Answer.SNOOZED: "Snooze 30 min", Answer.SKIPPED: "Skip today"}
+LABELS = {
+    Answer.TAKEN: "Taken",
+    Answer.SNOOZED: "Snooze 30 min",
+    Answer.SKIPPED: "Skip today",
+    Answer.COMPLETED: "I've logged everything today",
+}
 
 
 def answer_path(delivery: ReminderDelivery, answer: str) -> str:
@@ -79,7 +84,8 @@ def push_actions(delivery: ReminderDelivery) -> dict:
             # no dose named (none usual yet, or past the limit): "Taken" opens the supplement form
             actions.append({"action": answer, "title": LABELS[answer], "open": "/#/supplement"})
         else:
-            actions.append({"action": answer, "title": LABELS[answer], "link": answer_path(delivery, answer)})
+            title = "All logged today" if answer == Answer.COMPLETED else LABELS[answer]  # buttons are short
+            actions.append({"action": answer, "title": title, "link": answer_path(delivery, answer)})
     if kind == ReminderKind.LOG_MEALS and not delivery.slot.startswith("test-"):
         meal = meal_for_local_time(delivery.reminder.local_time)
         actions.insert(0, {"action": "log", "title": "Log food", "open": f"/#/log/{meal}"})

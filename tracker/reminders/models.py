@@ -90,6 +90,8 @@ class Answer(models.TextChoices):
     TAKEN = "taken", "Taken"
     SNOOZED = "snoozed", "Snoozed"
     SKIPPED = "skipped", "Skipped"
+    # from an evening meal reminder: "I've logged everything today" (the day marked complete)
+    COMPLETED = "completed", "Day complete"
 
 
 class ReminderDelivery(models.Model):
@@ -116,7 +118,7 @@ class ReminderDelivery(models.Model):
     # The dose a supplement reminder names ({"form": id, "form_name": …, "elemental_mg": "200.00"}), which
     # "Taken" logs; empty when it names none (no usual dose yet, or it would pass the upper limit).
     offer = models.JSONField(default=dict, blank=True)
-    answer = models.CharField(max_length=8, choices=Answer.choices, blank=True)
+    answer = models.CharField(max_length=9, choices=Answer.choices, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     answered_via = models.CharField(max_length=8, blank=True, help_text='"push", "email" or "app".')
     dose = models.ForeignKey(

@@ -5,11 +5,11 @@ import { api } from "./api.js";
 import { errorsOf, h, isCurrent, screen, toast } from "./ui.js";
 import { rerender } from "./state.js";
 
-const LABELS = { taken: "Taken", snoozed: "Snooze 30 min", skipped: "Skip today" };
-const DONE = { taken: "Taken", snoozed: "Snoozed", skipped: "Skipped today" };
+const LABELS = { taken: "Taken", snoozed: "Snooze 30 min", skipped: "Skip today", completed: "I've logged everything today" };
+const DONE = { taken: "Taken", snoozed: "Snoozed", skipped: "Skipped today", completed: "Day marked complete" };
 
 function choices(delivery) {
-  if (delivery.answer === "taken" || delivery.answer === "skipped") {
+  if (["taken", "skipped", "completed"].includes(delivery.answer)) {
     return h("p", { class: "done", text: `✓ ${DONE[delivery.answer]}${delivery.answered_at ? ` at ${new Date(delivery.answered_at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}` : ""}` });
   }
   const answer = async (value) => {

@@ -67,7 +67,7 @@ function adherenceStrip(reminder, a) {
     h("p", { class: "hint legend-line", text: "Last 14 days: ✓ taken (or logged) · – skipped · ✗ missed · dashed: not due" }));
 }
 
-const ANSWERED = { taken: "taken", snoozed: "snoozed", skipped: "skipped" };
+const ANSWERED = { taken: "taken", snoozed: "snoozed", skipped: "skipped", completed: "day marked complete" };
 
 export async function remindersScreen() {
   const [reminders, deliveries] = await Promise.all([api("reminders/"), api("reminders/deliveries/?page_size=10")]);

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import signing
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
@@ -561,7 +562,8 @@ def test_a_killed_leader_is_requeued_alone_and_its_group_still_goes_out_once(
     due_reminder(user, kind="weekly_summary", at=due)
     with django_capture_on_commit_callbacks(execute=False):
         reminders.dispatch_due()
-    leader = ReminderDelivery.objects.get(reminder=first)
+    leader = ReminderDelivery.objects.get(user=user, group_leader=F("id"))
+    assert leader.reminder_id == first.pk  # the reminder made first leads
     abandoned(leader)  # claimed, then the worker died before sending
     with django_capture_on_commit_callbacks(execute=False) as queued:
         result = reminders.dispatch_due()
@@ -608,3 +610,23 @@ def test_an_evening_meal_reminder_marks_the_day_complete_in_one_tap(user, vapid,
     later = make_delivery(user, due_reminder(user, channels=("web_push",), local_time=time(21)))
     assert reminders.deliver(later.pk) == "skipped"
     assert len(push_service.requests) == 2
+
+
+def test_a_member_whose_leader_is_gone_is_sent_alone_and_members_close_as_their_leader(
+    user, smtp, django_capture_on_commit_callbacks
+):
+    due = timezone.now() - timedelta(seconds=5)
+    first = due_reminder(user, kind="log_meals", at=due)
+    second = due_reminder(user, kind="weekly_summary", at=due)
+    with django_capture_on_commit_callbacks(execute=False):
+        reminders.dispatch_due()
+    member = ReminderDelivery.objects.get(reminder=second)
+    # the leader's reminder is deleted while its send waits: the member goes out on its own
+    first.delete()
+    ReminderDelivery.objects.filter(pk=member.pk).update(created_at=timezone.now() - timedelta(minutes=5))
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        result = reminders.dispatch_due()
+    assert result.requeued == 1
+    send(queued)
+    member.refresh_from_db()
+    assert member.status == DeliveryStatus.SENT and len(smtp.messages) == 1

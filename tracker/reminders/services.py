@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from tracker.models import zone_named
@@ -32,6 +32,7 @@ from tracker.reminders.models import (
     ReminderDelivery,
     ReminderKind,
 )
+from tracker.work import queue_task
 
 log = logging.getLogger(__name__)
 
@@ -279,6 +280,7 @@ def _group(deliveries: list[ReminderDelivery], reminders: dict) -> None:
         groups.setdefault(key, []).append(delivery)
     for members in groups.values():
         if len(members) > 1:
+            members.sort(key=lambda d: d.reminder_id)  # the leader: the reminder made first
             for member in members:
                 member.group_leader = members[0].id
 
@@ -331,26 +333,11 @@ def _save_next_fire_times(reminders: list[Reminder]) -> None:
         Reminder.objects.filter(pk__in=ids).update(next_fire_at=next_time)
 
 
-def _queue(task: str, *args) -> None:
-    """Send work to the worker by task name (tracker/tasks.py registers the tasks, which call these
-    services: the services never import them). A task this process knows (a worker, eager mode) is
-    applied through its own object, so that eager mode still runs it."""
-    from tracker.celery import app
-
-    name = f"tracker.tasks.{task}"
-    if name not in app.tasks and app.conf.task_always_eager:
-        app.loader.import_default_modules()  # eager mode runs the task here: this process must know it
-    if name in app.tasks:
-        app.tasks[name].delay(*args)
-    else:
-        app.send_task(name, args=args)
-
-
 def _enqueue_on_commit(delivery_ids: list[str]) -> None:
     for start in range(0, len(delivery_ids), SEND_BATCH):
         # robust: a broker outage must not undo the committed deliveries (they are requeued later)
         transaction.on_commit(
-            partial(_queue, "send_reminder_batch", delivery_ids[start : start + SEND_BATCH]), robust=True
+            partial(queue_task, "send_reminder_batch", delivery_ids[start : start + SEND_BATCH]), robust=True
         )
 
 
@@ -366,13 +353,19 @@ def _requeue_abandoned(now: datetime) -> int:
             | Q(status=DeliveryStatus.PENDING, created_at__lt=now - LEASE, scheduled_for__lte=now)
             | Q(status=DeliveryStatus.RETRYING, claimed_until__lt=now - LEASE)
         )
-        .filter(Q(group_leader__isnull=True) | Q(group_leader=F("id")))  # a group goes through its leader
+        # a group goes through its leader; a member whose leader is gone (not inserted, or its reminder
+        # deleted) goes alone
+        .filter(Q(group_leader__isnull=True) | Q(group_leader=F("id")) | ~Exists(_leader_row()))
         .values_list("id", flat=True)[: SEND_BATCH * 10]
     )
     with transaction.atomic():
         _enqueue_on_commit([str(pk) for pk in abandoned])
     _close_expired(now, window_start)
     return len(abandoned)
+
+
+def _leader_row():
+    return ReminderDelivery.objects.filter(pk=OuterRef("group_leader"))
 
 
 def _close_expired(now: datetime, window_start: datetime) -> int:
@@ -385,7 +378,11 @@ def _close_expired(now: datetime, window_start: datetime) -> int:
             Q(status=DeliveryStatus.PENDING)
             | Q(status__in=[DeliveryStatus.SENDING, DeliveryStatus.RETRYING], claimed_until__lt=now)
         )
-        .only("id", "status", "attempts", "channel_results", "title", "body")[: SEND_BATCH * 10]
+        # a member ends as its leader does (below), unless its leader is gone
+        .filter(Q(group_leader__isnull=True) | Q(group_leader=F("id")) | ~Exists(_leader_row()))
+        .only("id", "status", "attempts", "channel_results", "title", "body", "group_leader")[
+            : SEND_BATCH * 10
+        ]
     )
     window = int(schedule.CATCH_UP_WINDOW.total_seconds() // 60)
     for delivery in stale:
@@ -397,11 +394,15 @@ def _close_expired(now: datetime, window_start: datetime) -> int:
             status, reason = DeliveryStatus.SENT, ""
         else:
             status, reason = DeliveryStatus.FAILED, f"not sent within the {window}-minute catch-up window"
-        ReminderDelivery.objects.filter(
+        closed = ReminderDelivery.objects.filter(
             pk=delivery.pk, status=delivery.status, attempts=delivery.attempts
         ).update(
             status=status, reason=reason[:300], channel_results=results, finished_at=now, claimed_until=None
         )
+        if closed and delivery.group_leader == delivery.pk:
+            ReminderDelivery.objects.filter(group_leader=delivery.pk, status=DeliveryStatus.PENDING).exclude(
+                pk=delivery.pk
+            ).update(status=status, reason=reason[:300], channel_results=results, finished_at=now)
     return len(stale)
 
 
@@ -417,7 +418,7 @@ def test_send(*, reminder: Reminder) -> ReminderDelivery:
             slot=f"test-{now:%H%M%S%f}",
             scheduled_for=now,
         )
-        transaction.on_commit(partial(_queue, "send_reminder", str(delivery.pk)), robust=True)
+        transaction.on_commit(partial(queue_task, "send_reminder", str(delivery.pk)), robust=True)
     return delivery
 
 
@@ -701,7 +702,8 @@ def _deliver(delivery_id, *, now: datetime) -> str:
     if own_skip and not results.get("own_skip"):
         results["own_skip"] = own_skip
         _record(delivery, results)
-    out = links.outgoing(([] if own_skip else [delivery]) + members, results.get("url", "/"))
+    parts = ([] if own_skip else [delivery]) + members
+    out = links.outgoing(parts, results.get("url") or parts[0].channel_results.get("url", "/"))
 
     attempts = delivery.attempts or 1
     last_attempt = attempts >= MAX_ATTEMPTS

@@ -14,6 +14,7 @@ from api.profile import ProfileSerializer
 from api.reminders import DeliverySerializer, ReminderSerializer
 from foods.models import Food
 from tracker import services
+from tracker.imports.models import ImportBatch
 from tracker.models import (
     DailyContext,
     IntakeEntry,
@@ -81,6 +82,18 @@ def export_data(user) -> dict:
         "red_flag_dismissals": [
             {"code": row.code, "dismissed_at": row.dismissed_at.isoformat()}
             for row in RedFlagDismissal.objects.filter(user=user).order_by("code")
+        ],
+        "imports": [
+            {
+                "id": str(batch.pk),
+                "source": batch.source,
+                "filename": batch.filename,
+                "status": batch.status,
+                "created": batch.created,
+                "created_at": batch.created_at.isoformat(),
+                "undone_at": batch.undone_at.isoformat() if batch.undone_at else None,
+            }
+            for batch in ImportBatch.objects.filter(user=user).defer("content").order_by("created_at")
         ],
         "push_subscriptions": [
             {"endpoint": sub.endpoint, "created_at": sub.created_at.isoformat()}

@@ -13,6 +13,7 @@ from api import (
     entries,
     foods,
     guidance,
+    imports,
     labs,
     meals,
     own_foods,
@@ -34,6 +35,8 @@ router.register("supplement-doses", entries.SupplementDoseViewSet, basename="sup
 # Symptoms and lab results
 router.register("symptoms", symptoms.SymptomViewSet, basename="symptom")
 router.register("labs", labs.LabResultViewSet, basename="lab-result")
+# A history brought from another tracker
+router.register("imports", imports.ImportViewSet, basename="import")
 # Reminders
 router.register("reminders/deliveries", reminders.DeliveryViewSet, basename="reminder-delivery")
 router.register("reminders", reminders.ReminderViewSet, basename="reminder")

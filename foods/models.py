@@ -30,6 +30,7 @@ class Origin(models.TextChoices):
     USDA = "usda", "USDA FoodData Central"
     OPEN_FOOD_FACTS = "open_food_facts", "Open Food Facts"
     OWN = "own", "Your own food"
+    IMPORTED = "imported", "Imported from another tracker"
 
 
 class SearchTier(models.IntegerChoices):

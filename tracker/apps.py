@@ -11,6 +11,7 @@ class TrackerConfig(AppConfig):
     def import_models(self):
         super().import_models()
         import_module("tracker.reminders.models")  # the reminders' models belong to this app too
+        import_module("tracker.imports.models")  # and the imports' too
 
     def ready(self):
         from tracker.reminders.services import reminders_reschedule

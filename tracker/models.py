@@ -130,6 +130,15 @@ class IntakeEntry(models.Model):
         max_length=16, choices=Meal.choices, help_text="Defaults from the local time of day."
     )
     note = models.CharField(max_length=500, blank=True)
+    import_batch = models.ForeignKey(
+        "tracker.ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the partial index intake_import
+        help_text="The import that brought it (an import is undone as a whole).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -142,10 +151,17 @@ class IntakeEntry(models.Model):
                 fields=["user", "local_date"],
                 include=["magnesium_mg", "meal", "food"],
                 name="intake_user_day_meal",
-            )
+            ),
+            models.Index(
+                fields=["import_batch"], condition=models.Q(import_batch__isnull=False), name="intake_import"
+            ),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(grams__gt=0), name="intake_grams_positive"),
+            # an imported serving may have no known weight ("1.00 full recipe"): its magnesium is the export's
+            models.CheckConstraint(
+                condition=models.Q(grams__gt=0) | models.Q(grams=0, import_batch__isnull=False),
+                name="intake_grams_positive",
+            ),
             models.CheckConstraint(condition=models.Q(magnesium_mg__gte=0), name="intake_mg_not_negative"),
         ]
 
@@ -168,6 +184,14 @@ class SupplementDose(models.Model):
     taken_at = models.DateTimeField()
     local_date = models.DateField()
     note = models.CharField(max_length=500, blank=True)
+    import_batch = models.ForeignKey(
+        "tracker.ImportBatch",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # the partial index dose_import
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -177,7 +201,10 @@ class SupplementDose(models.Model):
             # covering on PostgreSQL, the form's route included through its id (the daily sums)
             models.Index(
                 fields=["user", "local_date"], include=["elemental_mg", "form"], name="dose_user_day_form"
-            )
+            ),
+            models.Index(
+                fields=["import_batch"], condition=models.Q(import_batch__isnull=False), name="dose_import"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(elemental_mg__gt=0), name="dose_elemental_positive"),

@@ -51,3 +51,12 @@ def send_reminder(self, delivery_id: str) -> None:
         services.deliver(delivery_id)
     except services.RetryLater as retry:
         raise self.retry(countdown=retry.countdown) from None
+
+
+@shared_task(ignore_result=True)
+def run_import(batch_id: str) -> None:
+    """Import a large file's rows (tracker/imports/services.py). Safe to run twice: every row's id is
+    its own, so a row already written is not written again."""
+    from tracker.imports.services import import_run
+
+    import_run(batch_id=batch_id)

@@ -32,6 +32,16 @@ export async function api(path, { method = "GET", body } = {}) {
   return data;
 }
 
+// A file sent as multipart form data (the imports' upload), with the session and CSRF.
+export async function upload(path, form) {
+  const response = await fetch(BASE + path, {
+    method: "POST", headers: { Accept: "application/json", "X-CSRFToken": csrfToken() }, credentials: "same-origin", body: form,
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
 // --- The outbox ---------------------------------------------------------------------------------------
 
 const DB_NAME = "magnesium-outbox";

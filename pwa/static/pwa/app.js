@@ -3,6 +3,7 @@
 // the offline outbox), ui.js (DOM and forms), state.js (the profile) and guidance.js.
 import { api, ApiError, flush, onOutboxChange, onSynced, setOwner } from "./api.js";
 import { answerScreen } from "./answer.js";
+import { importScreen } from "./imports.js";
 import { logScreen, warmQuickFoods } from "./food.js";
 import { healthScreen } from "./health.js";
 import { insightsScreen } from "./insights.js";
@@ -20,9 +21,9 @@ const SCREENS = {
   today: todayScreen, log: logScreen, supplement: supplementScreen, symptoms: symptomsScreen, week: weekScreen, more: moreScreen,
   month: monthScreen, trend: trendScreen,
   insights: insightsScreen, health: healthScreen, reminders: remindersScreen, settings: settingsScreen, setup: setupScreen,
-  answer: answerScreen,
+  answer: answerScreen, import: importScreen,
 };
-const UNDER_MORE = new Set(["insights", "health", "reminders", "settings", "answer"]);
+const UNDER_MORE = new Set(["insights", "health", "reminders", "settings", "answer", "import"]);
 registerScreens(Object.keys(SCREENS));
 
 async function route() {

@@ -41,5 +41,6 @@ export function moreScreen() {
     link("#/insights", "Insights", "Your average, days on target, top foods, symptoms and intake"),
     link("#/health", "Health and labs", "Risk factors, medicines and their spacing, lab results"),
     link("#/reminders", "Reminders", "Push or email, on your own clock"),
+    link("#/import", "Bring your history", "From Cronometer or a spreadsheet"),
     link("#/settings", "Settings", "About you, your data, sign out")));
 }

@@ -1,0 +1,1 @@
+"""Histories brought from other trackers: Cronometer exports and the plain CSV template."""

@@ -7,6 +7,8 @@ A service worker asks for JSON (Accept: application/json). The link itself is th
 views take no session and no CSRF token; they are never cached nor indexed.
 """
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
@@ -44,6 +46,18 @@ def _json(status: int, **data):
     response = JsonResponse(data, status=status)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def _tapped_at(request):
+    """When a notification's button was tapped (`?at=` milliseconds since 1970, sent by the service
+    worker for an answer it kept while offline); None when absent or not a time."""
+    value = request.GET.get("at", "")
+    if not value.isdigit() or len(value) > 15:
+        return None
+    try:
+        return datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _refused(request, reason: str, status: int):
@@ -89,7 +103,7 @@ class AnswerLinkView(View):
         delivery, answer = read
         via = "push" if request.GET.get("via") == "push" else "email"
         try:
-            outcome = answers.answer(delivery=delivery, answer=answer, via=via)
+            outcome = answers.answer(delivery=delivery, answer=answer, via=via, tapped_at=_tapped_at(request))
         except ValidationError as exc:
             text = " ".join(exc.message_dict.get("answer", exc.messages))
             if _wants_json(request):

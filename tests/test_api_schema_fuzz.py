@@ -72,6 +72,12 @@ NOT_LIMITS = re.compile(
             r"A day after today cannot be complete yet",
             r"is not an answer to .* reminder|named no dose|a day that is over|Snoozed \d+ times already",
             r"Adherence is kept for supplement reminders|to turn this reminder on",
+            r"has not been sent yet|Too late to snooze|no longer exists",
+            # an uploaded file's content (imports): what no schema of a binary body can state
+            r"MyFitnessPal|not UTF-8|binary data|no rows|No magnesium column|spreadsheet formula",
+            r"characters long|larger than \d+ MB|More than [\d,]+ rows|The file is empty|no header line",
+            r"not a readable CSV|Send the file as|Send a file|magnesium column but not",
+            r"nothing to confirm|still running",
         ]
     )
 )

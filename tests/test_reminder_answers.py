@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.test import Client
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils import timezone
 from tests.test_reminders import abandoned, due_reminder, make_delivery, subscribe, usual_dose
 from tracker import services
 from tracker.models import DailyContext, SupplementDose
-from tracker.reminders import adherence, answers
+from tracker.reminders import adherence, answers, content
 from tracker.reminders import services as reminders
 from tracker.reminders.models import DeliveryStatus, Reminder, ReminderDelivery
 
@@ -26,6 +27,17 @@ pytestmark = pytest.mark.django_db
 def supplement_delivery(user, citrate, *, mg=200, channels=("web_push",)):
     usual_dose(user, citrate, mg)
     return make_delivery(user, due_reminder(user, kind="take_supplement", channels=channels))
+
+
+def sent_delivery(user, citrate, **kwargs):
+    """A supplement reminder as it was sent: its message built (naming the usual dose) and sent."""
+    delivery = supplement_delivery(user, citrate, **kwargs)
+    message = content.build_message(kind="take_supplement", user=user, day=delivery.local_date)
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENT, title=message.title, body=message.body, offer=message.offer
+    )
+    delivery.refresh_from_db()
+    return delivery
 
 
 def sent_push(user, citrate, vapid, push_service, **kwargs):
@@ -170,7 +182,7 @@ def test_a_worker_killed_mid_snooze_sends_it_once_never_loses_it(user, citrate, 
 
 
 def test_an_occurrence_is_snoozed_at_most_three_times(user, citrate, api):
-    delivery = supplement_delivery(user, citrate)
+    delivery = sent_delivery(user, citrate)
     current = delivery
     for _ in range(answers.MAX_SNOOZES):
         response = api.post(
@@ -178,6 +190,7 @@ def test_an_occurrence_is_snoozed_at_most_three_times(user, citrate, api):
         )
         assert response.status_code == 200, response.json()
         current = ReminderDelivery.objects.get(pk=response.json()["snooze"])
+        ReminderDelivery.objects.filter(pk=current.pk).update(status=DeliveryStatus.SENT)  # it came
     response = api.post(
         f"/api/v1/reminders/deliveries/{current.pk}/answer/", {"answer": "snoozed"}, format="json"
     )
@@ -187,7 +200,7 @@ def test_an_occurrence_is_snoozed_at_most_three_times(user, citrate, api):
 
 
 def test_skip_ends_the_days_reminder_and_a_later_taken_changes_nothing(user, citrate, api):
-    delivery = supplement_delivery(user, citrate)
+    delivery = sent_delivery(user, citrate)
     url = f"/api/v1/reminders/deliveries/{delivery.pk}/answer/"
     snooze_id = api.post(url, {"answer": "snoozed"}, format="json").json()["snooze"]
     snooze_url = f"/api/v1/reminders/deliveries/{snooze_id}/answer/"
@@ -214,7 +227,7 @@ def test_a_weekly_summary_or_a_test_takes_no_answer_and_anothers_delivery_is_not
         f"/api/v1/reminders/deliveries/{weekly.pk}/answer/", {"answer": "skipped"}, format="json"
     )
     assert response.status_code == 400 and "weekly summary" in response.json()["answer"][0]
-    delivery = supplement_delivery(user, citrate)
+    delivery = sent_delivery(user, citrate)
     assert (
         other_api.post(
             f"/api/v1/reminders/deliveries/{delivery.pk}/answer/", {"answer": "taken"}, format="json"
@@ -319,25 +332,26 @@ def test_one_click_unsubscribe_turns_that_reminders_email_off_fallback_included(
     delivery = make_delivery(user, reminder)
     assert reminders.deliver(delivery.pk) == "skipped"
     assert smtp.messages == []
-    # an email-only reminder unsubscribed is turned off; turning it on again needs a channel
-    Client().post(f"/r/unsubscribe/{answers.unsubscribe_token(kept)}/")
+    # an email-only reminder unsubscribed is turned off (its channel kept, for the app to turn it on)
+    done = Client().post(f"/r/unsubscribe/{answers.unsubscribe_token(kept)}/")
+    assert b"It had no other channel, so it is now off." in done.content
     kept.refresh_from_db()
-    assert kept.enabled is False and kept.next_fire_at is None
+    assert (kept.enabled, kept.next_fire_at, kept.channels) == (False, None, ["email"])
     assert Client().post(f"/r/unsubscribe/{token[:-2]}xx/").status_code == 400
 
 
-def test_reminder_api_turns_the_email_fallback_back_on_and_refuses_on_without_a_channel(user, api):
-    reminder = due_reminder(user, channels=("email",))
+def test_reminder_api_turns_an_unsubscribed_reminder_and_its_email_fallback_back_on(user, api):
+    reminder = due_reminder(user, channels=("web_push", "email"))
     answers.unsubscribe_email(reminder=reminder)
-    response = api.patch(f"/api/v1/reminders/{reminder.pk}/", {"enabled": True}, format="json")
-    assert response.status_code == 400 and "channels" in response.json()
+    listed = api.get("/api/v1/reminders/").json()["results"][0]
+    assert (listed["channels"], listed["email_fallback"], listed["enabled"]) == (["web_push"], False, True)
     response = api.patch(
         f"/api/v1/reminders/{reminder.pk}/",
-        {"enabled": True, "channels": ["email"], "email_fallback": True},
+        {"channels": ["web_push", "email"], "email_fallback": True},
         format="json",
     )
     assert response.status_code == 200
-    assert response.json()["channels"] == ["email"] and response.json()["email_fallback"] is True
+    assert response.json()["channels"] == ["email", "web_push"] and response.json()["email_fallback"] is True
 
 
 # --- Adherence -------------------------------------------------------------------------------------------
@@ -383,7 +397,11 @@ def test_adherence_across_a_dst_change_with_exact_figures(user, citrate, api):
     services.dose_create(
         user=user, form=citrate, elemental_mg=Decimal(100), taken_at=datetime(2026, 3, 30, 12, tzinfo=zone)
     )
-    delivered(reminder, days[6], answer="taken")  # 31: Taken (its dose since deleted)
+    # 31: Taken
+    dose_31, _ = services.dose_create(
+        user=user, form=citrate, elemental_mg=Decimal(200), taken_at=datetime(2026, 3, 31, 8, 2, tzinfo=zone)
+    )
+    delivered(reminder, days[6], answer="taken", dose=dose_31)
     Reminder.objects.filter(pk=reminder.pk).update(next_fire_at=datetime(2026, 4, 1, 8, tzinfo=zone))
     now = datetime(2026, 4, 1, 7, 0, tzinfo=zone)  # 1 April, before the reminder's time
     result = adherence.adherence(reminder=Reminder.objects.get(pk=reminder.pk), days=8, now=now)
@@ -576,7 +594,7 @@ def test_a_killed_leader_is_requeued_alone_and_its_group_still_goes_out_once(
 
 
 def test_a_reminder_of_a_day_that_is_over_takes_no_answer(user, citrate, api):
-    delivery = supplement_delivery(user, citrate)
+    delivery = sent_delivery(user, citrate)
     ReminderDelivery.objects.filter(pk=delivery.pk).update(local_date=delivery.local_date - timedelta(days=1))
     response = api.post(
         f"/api/v1/reminders/deliveries/{delivery.pk}/answer/", {"answer": "taken"}, format="json"
@@ -630,3 +648,82 @@ def test_a_member_whose_leader_is_gone_is_sent_alone_and_members_close_as_their_
     send(queued)
     member.refresh_from_db()
     assert member.status == DeliveryStatus.SENT and len(smtp.messages) == 1
+
+
+def test_snooze_is_refused_past_midnight_and_before_the_reminder_is_sent(user, citrate, api):
+    delivery = sent_delivery(user, citrate)
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT)
+    zone = user.profile.zone
+    late = datetime.combine(delivery.local_date, time(23, 45), tzinfo=zone)
+    with pytest.raises(ValidationError, match="Too late to snooze"):
+        answers.answer(delivery=delivery, answer="snoozed", now=late)
+    snooze = answers.answer(delivery=delivery, answer="snoozed", now=late - timedelta(hours=2)).snooze
+    with pytest.raises(ValidationError, match="has not been sent yet"):
+        answers.answer(delivery=snooze, answer="snoozed", now=late - timedelta(hours=2))
+    assert ReminderDelivery.objects.filter(snooze_of__isnull=False).count() == 1
+
+
+def test_an_offline_tap_logs_the_dose_when_it_was_tapped_and_warns_past_the_limit(user, citrate):
+    delivery = sent_delivery(user, citrate)  # names the usual 200 mg
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT)
+    delivery.refresh_from_db()
+    services.dose_create(user=user, form=citrate, elemental_mg=Decimal(200))  # 200 mg by hand since
+    tapped = delivery.scheduled_for + timedelta(minutes=3)
+    outcome = answers.answer(
+        delivery=delivery, answer="taken", via="push", tapped_at=tapped, now=tapped + timedelta(hours=2)
+    )
+    assert outcome.dose.taken_at == tapped
+    assert outcome.message == (
+        "Logged: 200 mg of citrate. Today's supplements are now 400 mg, above the 350 mg upper limit for "
+        "supplements: talk to your doctor before taking more."
+    )
+    # a tap time from before the reminder, or from the future, is held to [due, now]
+    other = make_delivery(user, due_reminder(user, kind="take_supplement", local_time=time(20)))
+    ReminderDelivery.objects.filter(pk=other.pk).update(
+        status=DeliveryStatus.SENT,
+        offer={"form": citrate.pk, "form_name": "Citrate", "elemental_mg": "50.00"},
+    )
+    other.refresh_from_db()
+    future = answers.answer(delivery=other, answer="taken", tapped_at=timezone.now() + timedelta(days=3))
+    assert future.dose.taken_at <= timezone.now()
+
+
+def test_a_taken_whose_dose_was_deleted_can_be_answered_again_and_is_not_counted(user, citrate, api):
+    delivery = sent_delivery(user, citrate)
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.SENT)
+    first = answers.answer(delivery=delivery, answer="taken")
+    assert api.delete(f"/api/v1/supplement-doses/{first.dose.pk}/").status_code == 204
+    result = adherence.adherence(reminder=delivery.reminder, days=1)
+    assert result["days"][0]["status"] == "pending"  # today, no dose: not taken
+    again = answers.answer(delivery=delivery, answer="taken")
+    assert again.recorded and SupplementDose.objects.filter(pk=again.dose.pk).exists()
+
+
+def test_a_signed_links_token_never_reaches_the_log(user, citrate, caplog):
+    from tracker.middleware import RequestIdFilter
+
+    delivery = sent_delivery(user, citrate)
+    token = answers.answer_token(delivery, "taken")
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(local_date=delivery.local_date - timedelta(days=1))
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert Client().post(f"/r/answer/{token}/").status_code == 400  # a day that is over
+        assert Client().post(f"/r/unsubscribe/{token}x/").status_code == 400
+    assert caplog.records
+    for record in caplog.records:
+        RequestIdFilter().filter(record)  # what the console handler applies to every record
+        line = record.getMessage() + str(getattr(record, "request", ""))
+        assert token not in line and "[token]" in line, line
+
+
+def test_the_service_workers_tap_time_is_when_the_dose_is_logged(user, citrate):
+    delivery = sent_delivery(user, citrate)
+    due = timezone.now().replace(microsecond=0) - timedelta(hours=1)
+    ReminderDelivery.objects.filter(pk=delivery.pk).update(scheduled_for=due)
+    tapped = due + timedelta(minutes=10)  # tapped offline, sent an hour later
+    link = answers_link(delivery, "taken")
+    body = post_link(f"{link}?via=push&at={int(tapped.timestamp() * 1000)}").json()
+    assert SupplementDose.objects.get(pk=body["dose"]).taken_at == tapped
+    # a tap time that is not one is ignored (never a server error)
+    for junk in ("x", "-5", "9" * 30, "99999999999999"):
+        response = post_link(f"{answers_link(delivery, 'skipped')}?at={junk}")
+        assert response.status_code == 200 and response.json()["recorded"] is False

@@ -23,8 +23,18 @@ class RequestIdFilter(logging.Filter):
         record.request_id = request_id_var.get()
         request = getattr(record, "request", None)
         if request is not None and not isinstance(request, str):
-            record.request = f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}"
+            record.request = redact(f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}")
+        if isinstance(record.args, tuple) and any(isinstance(arg, str) and "/r/" in arg for arg in record.args):
+            record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         return True
+
+
+# A signed link's token is its credential (a reminder's answer, an email's unsubscribe): never logged.
+SIGNED_LINK = re.compile(r"(/r/(?:answer|unsubscribe)/)[^/?\s]+")
+
+
+def redact(text: str) -> str:
+    return SIGNED_LINK.sub(r"\1[token]", text)
 
 
 class BadHostFilter(logging.Filter):

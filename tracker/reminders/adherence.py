@@ -1,13 +1,14 @@
 """Adherence to a supplement reminder: for each local day, taken, skipped or missed.
 
-A day counts for a reminder when the reminder was due that day: the dispatcher made a delivery for it
-(every due occurrence gets one, even one sent late or found stale), or it is still to come today. Any
-other day is "not_scheduled": a dose logged then ("as needed") is no missed day, and no day before
-the reminder existed is missed either.
+A day counts for a reminder when the reminder was due that day and reached the user: the dispatcher
+made a delivery for it that went out (not one the app skipped, because the reminder was off, the
+workers were down past the catch-up window, no channel or kidney disease without a doctor's plan, nor
+one that failed), or it is still to come today. Any other day is "not_scheduled": a dose logged then
+("as needed") is no missed day, and no day before the reminder existed is missed either.
 
 On a day that counts:
-- "taken": the reminder was answered Taken (from the notification, the email or the app), or a dose
-  was logged by hand that day. Hand-logged doses are shared among the user's supplement reminders of
+- "taken": the reminder was answered Taken (from the notification, the email or the app; a Taken
+  whose dose was deleted since no longer counts), or a dose was logged by hand that day. Hand-logged doses are shared among the user's supplement reminders of
   the day that were not answered Taken, in the order of their times (two reminders and one dose: the
   earlier one is taken, the later one is not);
 - "skipped": answered Skip today, with no dose for it;
@@ -26,7 +27,8 @@ from django.db.models import Q
 from tracker.models import SupplementDose, zone_named
 from tracker.reminders.models import Answer, DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
 
-TURNED_OFF = "the reminder was turned off"
+# a delivery that never reached the user: the app skipped it, or it failed
+NOT_SENT = (DeliveryStatus.SKIPPED, DeliveryStatus.FAILED)
 SHARE_DAYS = 30
 HISTORY_DAYS = 366  # how far back a streak is followed
 MAX_DAYS = 366
@@ -64,11 +66,9 @@ def adherence(*, reminder: Reminder, days: int, now=None) -> dict:
     answer_doses: set = set()
     for row in deliveries:
         key = (row["reminder_id"], row["local_date"])
-        if row["snooze_of_id"] is None and not (
-            row["status"] == DeliveryStatus.SKIPPED and row["reason"].startswith(TURNED_OFF)
-        ):
+        if row["snooze_of_id"] is None and row["status"] not in NOT_SENT:
             due[row["reminder_id"]].add(row["local_date"])
-        if row["answer"] == Answer.TAKEN:
+        if row["answer"] == Answer.TAKEN and row["dose_id"]:
             answered[key] = Answer.TAKEN
             if row["dose_id"]:
                 answer_doses.add(row["dose_id"])

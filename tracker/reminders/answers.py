@@ -16,7 +16,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,6 +25,7 @@ from tracker.models import Profile, SupplementDose, zone_named
 from tracker.reminders.models import Answer, Channel, DeliveryStatus, Reminder, ReminderDelivery, ReminderKind
 from tracker.services.entries import dose_create
 from tracker.services.guidance import day_complete_set
+from tracker.services.summaries import daily_summaries
 
 SNOOZE = timedelta(minutes=30)
 MAX_SNOOZES = 3
@@ -80,7 +81,10 @@ def occurrence_of(delivery: ReminderDelivery) -> list[ReminderDelivery]:
 
 
 def _final(chain: list[ReminderDelivery]) -> ReminderDelivery | None:
-    return next((d for d in chain if d.answer in FINAL), None)
+    # a Taken whose dose was deleted since (a mistake undone) is no answer: it can be answered again
+    return next(
+        (d for d in chain if d.answer in FINAL and not (d.answer == Answer.TAKEN and not d.dose_id)), None
+    )
 
 
 def answers_for(delivery: ReminderDelivery) -> tuple[str, ...]:
@@ -94,26 +98,36 @@ def answers_for(delivery: ReminderDelivery) -> tuple[str, ...]:
 
 
 def answer(
-    *, delivery: ReminderDelivery, answer: str, via: str = "app", now: datetime | None = None
+    *,
+    delivery: ReminderDelivery,
+    answer: str,
+    via: str = "app",
+    now: datetime | None = None,
+    tapped_at: datetime | None = None,
 ) -> Outcome:
-    """Record ``answer`` on ``delivery`` (already checked to be the user's or a valid link's)."""
+    """Record ``answer`` on ``delivery`` (already checked to be the user's or a valid link's).
+    ``tapped_at``: when the user answered, for an answer sent later (a tap while offline): the dose is
+    logged then, within [the time the reminder was due, now]."""
     now = now or timezone.now()
     if answer not in Answer.values:
         raise ValidationError({"answer": [f"Choose one of: {', '.join(Answer.values)}."]})
     if answer not in answers_for(delivery):
         kind = "a test" if delivery.slot.startswith("test-") else delivery.reminder.get_kind_display().lower()
         raise ValidationError({"answer": [f'"{answer}" is not an answer to {kind} reminder.']})
+    moment = min(max(tapped_at, delivery.scheduled_for), now) if tapped_at else now
     for attempt in range(2):
         try:
             with transaction.atomic():
-                return _answer_locked(delivery.pk, answer, via, now)
+                return _answer_locked(delivery.pk, answer, via, now, moment)
         except IntegrityError:  # two first answers at once (the dose or the snooze's slot): read the winner
             if attempt:
                 raise
+        except ObjectDoesNotExist:  # deleted (the reminder, the account) since it was read
+            raise ValidationError({"answer": ["This reminder no longer exists."]}) from None
     raise AssertionError("unreachable")
 
 
-def _answer_locked(delivery_id, answer: str, via: str, now: datetime) -> Outcome:
+def _answer_locked(delivery_id, answer: str, via: str, now: datetime, moment: datetime) -> Outcome:
     # Answers to one reminder wait in turn on its row (the dispatcher skips a reminder locked so, and
     # takes it on its next run): the occurrence read below is the one every other answer sees.
     reminder_id = ReminderDelivery.objects.filter(pk=delivery_id).values_list("reminder_id", flat=True).get()
@@ -123,7 +137,8 @@ def _answer_locked(delivery_id, answer: str, via: str, now: datetime) -> Outcome
     final = _final(chain)
     if final is not None:
         return Outcome(final, False, final.answer, message=_already(final))
-    today = now.astimezone(delivery.user.profile.zone).date()
+    zone = delivery.user.profile.zone
+    today = moment.astimezone(zone).date()
     if delivery.local_date < today and answer in (Answer.TAKEN, Answer.SNOOZED):
         # a dose logged now would count on today, not on the day the reminder was for
         raise ValidationError(
@@ -136,8 +151,16 @@ def _answer_locked(delivery_id, answer: str, via: str, now: datetime) -> Outcome
             }
         )
     if answer == Answer.SNOOZED:
+        if delivery.status == DeliveryStatus.PENDING:  # a snooze still to come, say
+            raise ValidationError(
+                {"answer": ["This reminder has not been sent yet: snooze it once it comes."]}
+            )
+        if (now + SNOOZE).astimezone(zone).date() != delivery.local_date:
+            raise ValidationError(
+                {"answer": ["Too late to snooze: it would come tomorrow. Take it now, or skip today."]}
+            )
         return _snooze(delivery, chain, via, now)
-    dose = _log_dose(delivery) if answer == Answer.TAKEN else None
+    dose = _log_dose(delivery, moment) if answer == Answer.TAKEN else None
     if answer == Answer.COMPLETED:
         day_complete_set(user=delivery.user, day=delivery.local_date, complete=True)
     delivery.answer, delivery.answered_at, delivery.answered_via = answer, now, via
@@ -145,7 +168,7 @@ def _answer_locked(delivery_id, answer: str, via: str, now: datetime) -> Outcome
     delivery.save(update_fields=["answer", "answered_at", "answered_via", "dose"])
     _cancel_snoozes(chain, now)
     if dose is not None:
-        message = f"Logged: {mg_text(dose.elemental_mg)} mg of {dose.form.name.lower()}."
+        message = f"Logged: {mg_text(dose.elemental_mg)} mg of {dose.form.name.lower()}." + _limit_note(dose)
     elif answer == Answer.COMPLETED:
         message = "Day marked complete: no more meal reminders today."
     else:
@@ -153,7 +176,21 @@ def _answer_locked(delivery_id, answer: str, via: str, now: datetime) -> Outcome
     return Outcome(delivery, True, answer, dose=dose, message=message)
 
 
-def _log_dose(delivery: ReminderDelivery) -> SupplementDose:
+def _limit_note(dose: SupplementDose) -> str:
+    """The reminder named a dose within the upper limit when it was sent; other doses may have been
+    logged since (or another reminder's Taken): say so when this one takes the day past it."""
+    if dose.form.route != "oral":
+        return ""
+    [day] = daily_summaries(user=dose.user, start=dose.local_date, end=dose.local_date)
+    if not day.supplement_over_limit or day.supplement_upper_limit_mg is None:
+        return ""
+    return (
+        f" Today's supplements are now {mg_text(day.supplement_mg)} mg, above the "
+        f"{day.supplement_upper_limit_mg} mg upper limit for supplements: talk to your doctor before taking more."
+    )
+
+
+def _log_dose(delivery: ReminderDelivery, moment: datetime) -> SupplementDose:
     offer = delivery.offer or {}
     form = SupplementForm.objects.filter(pk=offer.get("form")).first() if offer else None
     if form is None:
@@ -164,6 +201,7 @@ def _log_dose(delivery: ReminderDelivery) -> SupplementDose:
         user=delivery.user,
         form=form,
         elemental_mg=Decimal(offer["elemental_mg"]),
+        taken_at=moment,
         id=dose_id_for(delivery.pk),
     )
     return dose
@@ -289,16 +327,21 @@ def read_unsubscribe_token(token: str) -> list[Reminder]:
 
 def unsubscribe_email(*, reminder: Reminder) -> bool:
     """Turn off this reminder's email: as a channel, and as the fallback when push reaches no browser.
-    A reminder left with no channel is turned off. Returns False when it was off already."""
+    A reminder whose only channel was email is turned off instead (its channels are kept, so turning
+    it on again is a choice the user makes in the app). Returns False when it was off already."""
     with transaction.atomic():
         reminder = Reminder.objects.select_for_update().get(pk=reminder.pk)
-        if Channel.EMAIL not in reminder.channels and not reminder.email_fallback:
+        only_email = reminder.channels == [Channel.EMAIL]
+        if (only_email and not reminder.enabled) or (
+            not only_email and Channel.EMAIL not in reminder.channels and not reminder.email_fallback
+        ):
             return False
-        reminder.channels = [c for c in reminder.channels if c != Channel.EMAIL]
         reminder.email_fallback = False
         fields = ["channels", "email_fallback", "updated_at"]
-        if not reminder.channels:
+        if only_email:
             reminder.enabled, reminder.next_fire_at = False, None
             fields += ["enabled", "next_fire_at"]
+        else:
+            reminder.channels = [c for c in reminder.channels if c != Channel.EMAIL]
         reminder.save(update_fields=fields)
     return True

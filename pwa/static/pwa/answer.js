@@ -20,14 +20,14 @@ function choices(delivery) {
     } catch (error) { toast(errorsOf(error).join(" ") || "Not recorded: offline?"); }
   };
   return h("div", { class: "answer-choices" },
+    delivery.kind === "log_meals" ? h("a", { class: "button", href: "#/log" }, "Log food") : null,
     delivery.answer === "snoozed" ? h("p", { class: "hint", text: "Snoozed: it comes again 30 minutes after you snoozed it." }) : null,
     ...delivery.answers.map((value) => {
       if (value === "taken" && !delivery.offer) return h("a", { class: "button", href: "#/supplement" }, "Log the dose you took");
       const text = value === "taken" ? `Taken: log ${Number(delivery.offer.elemental_mg)} mg ${delivery.offer.form_name.toLowerCase()}` : LABELS[value];
       if (value === "snoozed" && delivery.answer === "snoozed") return null;
       return h("button", { type: "button", class: value === "taken" ? "" : "secondary", onclick: () => answer(value) }, text);
-    }),
-    delivery.kind === "log_meals" ? h("a", { class: "button secondary", href: "#/log" }, "Log food") : null);
+    }));
 }
 
 export async function answerScreen(id) {

@@ -68,7 +68,7 @@ export async function insightsScreen(weeks) {
       h("details", {}, h("summary", { text: "Each day as a table" }),
         h("table", {}, h("thead", {}, h("tr", {}, h("th", { scope: "col", text: "Day" }), h("th", { scope: "col", text: "Magnesium" }), h("th", { scope: "col", text: "Symptom" }))),
           h("tbody", {}, ...data.days.map((d) => h("tr", {}, h("th", { scope: "row", text: d.date }),
-            h("td", { text: d.logged ? `${mg(d.total_mg)}${d.complete ? " ✓ complete" : ""}${d.supplement_over_limit ? " ⚠ supplements over the upper limit" : ""}` : d.complete ? "" : "not logged" }), h("td", { text: d.symptoms ? "yes" : "" }))))))),
+            h("td", { text: d.logged ? `${mg(d.total_mg)}${d.complete ? " ✓ complete" : ""}${d.supplement_over_limit ? " ⚠ supplements over the upper limit" : ""}` : completeOnly ? "not marked complete" : "not logged" }), h("td", { text: d.symptoms ? "yes" : "" }))))))),
     data.closing_foods.length ? h("section", { class: "card", "aria-label": "Closing the gap" },
       h("h3", { text: `To close your usual gap of ${mg(data.usual_gap_mg)}, any one of:` }),
       h("ul", { id: "closing-foods" }, ...data.closing_foods.map((c) => h("li", { text: c.text })))) : null,

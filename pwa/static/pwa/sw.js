@@ -118,8 +118,11 @@ async function answersStore(mode, work) {
   });
 }
 
-async function postAnswer(link) {
-  const response = await fetch(`${link}?via=push`, { method: "POST", headers: { Accept: "application/json" }, credentials: "omit" });
+// ``at``: when the user tapped (a dose tapped offline is logged at that time, not when it is sent)
+async function postAnswer(link, at) {
+  const response = await fetch(`${link}?via=push&at=${at}`, {
+    method: "POST", headers: { Accept: "application/json" }, credentials: "omit", signal: AbortSignal.timeout(10000),
+  });
   if (response.status >= 500 || response.status === 429) throw new TypeError(`server ${response.status}`); // try again later
   return { ok: response.ok, body: await response.json().catch(() => ({})) };
 }
@@ -130,8 +133,13 @@ function flushAnswers() {
     flushingAnswers = (async () => {
       const waiting = (await answersStore("readonly", (store) => store.getAll())) || [];
       for (const item of waiting.sort((a, b) => a.at - b.at)) {
-        await postAnswer(item.link); // offline: throws, the rest waits too
-        await answersStore("readwrite", (store) => store.delete(item.link)); // answered, or refused for good (expired)
+        const result = await postAnswer(item.link, item.at); // offline: throws, the rest waits too
+        await answersStore("readwrite", (store) => store.delete(item.link)); // answered, or refused for good
+        // said either way: the user was told it would be sent
+        await self.registration.showNotification(item.title || "Magnesium tracker", {
+          body: result.ok ? `Sent: ${result.body.message}` : `Not recorded: ${result.body.detail || "the link no longer works"}`,
+          tag: item.tag || "answer", icon: "/static/pwa/icons/icon-192.png", data: { url: "/#/today" },
+        });
       }
     })().finally(() => { flushingAnswers = null; });
   }
@@ -146,11 +154,12 @@ async function confirm(notification, body) {
 }
 
 async function answerFromNotification(chosen, notification) {
+  const at = Date.now();
   try {
-    const result = await postAnswer(chosen.link);
+    const result = await postAnswer(chosen.link, at);
     await confirm(notification, result.ok ? result.body.message : result.body.detail || "Not recorded.");
   } catch (error) {
-    await answersStore("readwrite", (store) => store.put({ link: chosen.link, at: Date.now() }));
+    await answersStore("readwrite", (store) => store.put({ link: chosen.link, at, title: notification.title, tag: notification.tag }));
     if (self.registration.sync) self.registration.sync.register("answers").catch(() => {});
     await confirm(notification, `${chosen.title}: saved, it will be sent when you are online.`);
   }
@@ -174,8 +183,8 @@ self.addEventListener("notificationclick", (event) => {
   let work;
   if (chosen?.link) work = answerFromNotification(chosen, event.notification);
   else if (chosen?.open) work = openScreen(chosen.open);
-  // a supplement reminder tapped: the screen with its three choices (where the buttons are not shown)
-  else if (actions.some((a) => a.action === "taken")) work = openScreen(`/#/answer/${data.delivery}`);
+  // a reminder that takes answers, tapped: the screen with all its choices (where buttons are not shown)
+  else if (actions.some((a) => a.link || a.action === "taken")) work = openScreen(`/#/answer/${data.delivery}`);
   else work = openScreen(data.url);
   // A click from the system is trusted; DevTools or a test may dispatch an untrusted one, which cannot
   // extend its lifetime but runs all the same.

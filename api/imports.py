@@ -108,7 +108,8 @@ class ImportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     def get_parsers(self):
         # called before the action is known: an upload is the POST without an id
-        if self.request.method == "POST" and "pk" not in self.kwargs:
+        request = getattr(self, "request", None)  # none while the schema is generated
+        if request is not None and request.method == "POST" and "pk" not in getattr(self, "kwargs", {}):
             return [MultiPartParser(), CSVBodyParser()]
         return super().get_parsers()
 

@@ -62,7 +62,7 @@ export async function todayScreen(date) {
         h("span", { class: "what", text: row.text }), h("strong", { text: mg(row.mg) })));
     return li;
   };
-  const foods = intakes.results.map((e) => ({ kind: "intakes", id: e.id, day, name: e.food_name, meal: e.meal, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : `, ${e.grams} g`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, meal: e.meal, note: e.note } }));
+  const foods = intakes.results.map((e) => ({ kind: "intakes", id: e.id, day, name: e.food_name, meal: e.meal, at: e.consumed_at, text: `${e.food_name}${e.portion_label ? `, ${e.quantity} × ${e.portion_label}` : Number(e.grams) ? `, ${e.grams} g` : `, ${importedAmount(e.note)}`}`, mg: e.magnesium_mg, payload: { food: e.food, portion: e.portion, quantity: e.portion ? e.quantity : null, grams: e.portion ? null : e.grams, consumed_at: e.consumed_at, meal: e.meal, note: e.note } }));
   const supplements = doses.results.map((d) => ({ kind: "supplement-doses", id: d.id, day, name: d.form_name, at: d.taken_at, text: d.route === "oral" ? `${d.form_name} (supplement)` : `${d.form_name.replace(/ \((topical|intravenous)\)$/, "")} (${d.route === "topical" ? "on the skin" : "hospital record"}, not counted)`, mg: d.elemental_mg, payload: { form: d.form, ...(d.compound_mg ? { compound_mg: d.compound_mg } : { elemental_mg: d.elemental_mg }), taken_at: d.taken_at, note: d.note } }));
   const byTime = (a, b) => a.at.localeCompare(b.at);
   const meals = MEALS.map(([slot, title]) => {
@@ -137,6 +137,11 @@ function completeCard(day, complete, other) {
         h("button", { type: "button", class: "link", onclick: () => mark(false) }, "Undo"))
       : h("button", { type: "button", class: "secondary", onclick: () => mark(true) }, other ? "I logged everything this day" : "I've logged everything today"),
     complete ? null : h("p", { class: "hint", text: "Marked days count as complete: a low total is a low day, not a forgotten one. Meal reminders stop for the day." }));
+}
+
+// An imported serving whose weight is unknown ("1.00 full recipe"): the amount as the export wrote it.
+function importedAmount(note) {
+  return (note || "").replace(/^Imported from [^:]+: /, "").split(" · ")[0] || "amount as imported";
 }
 
 // A day with nothing known yet (offline past midnight), from the profile's target and limit.

@@ -1,0 +1,43 @@
+"""Bringing a history in a real browser: upload a Cronometer export, read the preview, import, see the
+days in Today and the week, undo. Screenshots at 390 px in test-artifacts/."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.test_imports import CRONOMETER
+from tests.test_pwa_browser import register, set_profile, shot
+from tracker.models import IntakeEntry, SupplementDose
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_cronometer_history_is_previewed_imported_shown_and_undone(page, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    register(page, live_server, "eva")
+    set_profile(page)
+    page.goto(f"{live_server.url}/#/more")
+    page.get_by_role("link", name="Bring your history").click()
+    expect(page.get_by_role("heading", name="Bring your history")).to_be_visible()
+    page.get_by_label("Export file (CSV)").set_input_files(
+        {"name": "servings.csv", "mimeType": "text/csv", "buffer": CRONOMETER.encode()}
+    )
+    page.get_by_role("button", name="Read the file").click()
+    preview = page.locator("#import-preview")
+    expect(preview).to_contain_text("Cronometer file: 8 rows read")
+    expect(preview).to_contain_text("From 2026-10-01 to 2026-10-02 (2 days)")
+    expect(preview).to_contain_text(
+        "To create: 5 food entries and 1 supplement dose, 759 mg of magnesium in all"
+    )
+    expect(preview).to_contain_text("Line 8: no magnesium value")
+    shot(page, "22-import-preview")
+    assert not IntakeEntry.objects.exists()
+    page.get_by_role("button", name="Import 6 entries").click()
+    expect(page.get_by_role("button", name="Undo the import of servings.csv")).to_be_visible()
+    assert IntakeEntry.objects.count() == 5 and SupplementDose.objects.count() == 1
+    page.goto(f"{live_server.url}/#/today/2026-10-02")
+    expect(page.get_by_text("Chocolate Cake, 1.00 full recipe")).to_be_visible()
+    shot(page, "23-imported-day")
+    page.goto(f"{live_server.url}/#/import")
+    page.get_by_role("button", name="Undo the import of servings.csv").click()
+    expect(page.get_by_text("undone")).to_be_visible()
+    assert not IntakeEntry.objects.exists() and not SupplementDose.objects.exists()

@@ -19,6 +19,7 @@ from api import (
     own_foods,
     profile,
     reminders,
+    report,
     summaries,
     symptoms,
 )
@@ -60,6 +61,7 @@ urlpatterns = [
     path("context/<str:day>/", guidance.DailyContextView.as_view(), name="daily-context"),
     path("days/<str:day>/complete/", guidance.DayCompleteView.as_view(), name="day-complete"),
     path("insights/", guidance.InsightsView.as_view(), name="insights"),
+    path("report/", report.ReportView.as_view(), name="report"),
     path("guidance/", guidance.GuidanceView.as_view(), name="guidance"),
     # The user's data
     path("export/", account.ExportView.as_view(), name="export"),

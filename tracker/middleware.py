@@ -24,7 +24,9 @@ class RequestIdFilter(logging.Filter):
         request = getattr(record, "request", None)
         if request is not None and not isinstance(request, str):
             record.request = redact(f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}")
-        if isinstance(record.args, tuple) and any(isinstance(arg, str) and "/r/" in arg for arg in record.args):
+        if isinstance(record.args, tuple) and any(
+            isinstance(arg, str) and "/r/" in arg for arg in record.args
+        ):
             record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         return True
 

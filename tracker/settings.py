@@ -265,6 +265,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # the report's PDF: WeasyPrint says each of its steps at INFO, fontTools its subsetting
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # a request for a host this server does not serve is the client's mistake (or a scanner's)
         "django.security.DisallowedHost": {"filters": ["bad_host"]},
     },

@@ -4,7 +4,10 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
-    path("r/", include("api.links")),  # signed links from reminder emails and notifications
+    path("r/", include("api.links")),
+    path(
+        "report/", include("api.report")
+    ),  # the report as a page and a PDF (the app's session)  # signed links from reminder emails and notifications
     path("", include("pwa.urls")),
 ]
 

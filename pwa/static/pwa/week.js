@@ -46,7 +46,8 @@ export async function weekScreen(end) {
     h("div", { class: "row" },
       h("a", { class: "button secondary", href: `#/week/${addDays(week.end, -7)}` }, "← Previous week"),
       week.end < today() ? h("a", { class: "button secondary", href: `#/week/${addDays(week.end, 7)}` }, "Next week →") : null),
-    h("p", {}, h("a", { href: "#/insights" }, "Insights: your usual gap and what would close it →")));
+    h("p", {}, h("a", { href: "#/insights" }, "Insights: your usual gap and what would close it →")),
+    h("p", {}, h("a", { href: `/report/?end=${week.end}`, id: "report-link" }, "A one-page report for your doctor (28 days, PDF) →")));
 }
 
 async function period(name, title, days, end, draw) {

@@ -41,3 +41,27 @@ def test_a_cronometer_history_is_previewed_imported_shown_and_undone(page, live_
     page.get_by_role("button", name="Undo the import of servings.csv").click()
     expect(page.get_by_text("undone")).to_be_visible()
     assert not IntakeEntry.objects.exists() and not SupplementDose.objects.exists()
+
+
+def test_the_report_opens_from_the_week_at_390_px(page, live_server):
+    page.set_viewport_size({"width": 390, "height": 844})
+    register(page, live_server, "fay")
+    set_profile(page)
+    page.goto(f"{live_server.url}/#/import")
+    page.get_by_label("Export file (CSV)").set_input_files(
+        {"name": "servings.csv", "mimeType": "text/csv", "buffer": CRONOMETER.encode()}
+    )
+    page.get_by_role("button", name="Read the file").click()
+    page.get_by_role("button", name="Import 6 entries").click()
+    expect(page.get_by_role("button", name="Undo the import of servings.csv")).to_be_visible()
+    page.goto(f"{live_server.url}/#/week/2026-10-07")
+    page.locator("#report-link").click()
+    expect(page.get_by_role("heading", name="Magnesium intake report")).to_be_visible()
+    expect(page.get_by_text("2 of 28")).to_be_visible()  # the two imported days
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    # nothing wider than the phone: no sideways scrolling
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path="test-artifacts/24-report.png", full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF").click()
+    assert download.value.suggested_filename == "magnesium-report-2026-09-10-2026-10-07.pdf"

@@ -21,6 +21,7 @@ from tracker.models import (
     LabResult,
     RedFlagDismissal,
     SavedMeal,
+    ShareLink,
     SupplementDose,
     SymptomEntry,
 )
@@ -94,6 +95,19 @@ def export_data(user) -> dict:
                 "undone_at": batch.undone_at.isoformat() if batch.undone_at else None,
             }
             for batch in ImportBatch.objects.filter(user=user).defer("content").order_by("created_at")
+        ],
+        # the links, never their tokens (only a hash is stored)
+        "share_links": [
+            {
+                "start": link.start.isoformat(),
+                "end": link.end.isoformat(),
+                "created_at": link.created_at.isoformat(),
+                "expires_at": link.expires_at.isoformat(),
+                "revoked_at": link.revoked_at.isoformat() if link.revoked_at else None,
+                "last_opened_at": link.last_opened_at.isoformat() if link.last_opened_at else None,
+                "open_count": link.open_count,
+            }
+            for link in ShareLink.objects.filter(user=user).order_by("created_at")
         ],
         "push_subscriptions": [
             {"endpoint": sub.endpoint, "created_at": sub.created_at.isoformat()}

@@ -3,18 +3,23 @@ same page as a PDF, rendered by WeasyPrint from the same template. The PDF is ma
 all: its stylesheet is read from the app's own static files and every other URL is refused, and
 Django escapes every user string, so no text a user typed can make the server fetch anything."""
 
+import time
+
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.fields import BoundedDateField
+from tracker.models import ShareLink
 from tracker.services import report
 
 
@@ -169,4 +174,147 @@ def report_pdf(request):
 urlpatterns = [
     path("", report_page, name="report-page"),
     path("pdf/", report_pdf, name="report-pdf"),
+]
+
+
+# --- Share links -----------------------------------------------------------------------------------
+
+
+class ShareLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    start = BoundedDateField(
+        required=False, help_text="First day of the report; default 27 days before `end`."
+    )
+    end = BoundedDateField(required=False, help_text="Last day; default today.")
+    days_valid = serializers.IntegerField(
+        write_only=True,
+        required=False,
+        default=report.SHARE_DAYS_DEFAULT,
+        min_value=1,
+        max_value=report.SHARE_DAYS_MAX,
+        help_text="How long the link works, 1 to 30 days (default 7).",
+    )
+    created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
+    revoked_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    last_opened_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    open_count = serializers.IntegerField(read_only=True)
+    active = serializers.SerializerMethodField()
+
+    def get_active(self, link) -> bool:
+        from django.utils import timezone
+
+        return link.revoked_at is None and link.expires_at > timezone.now()
+
+
+class NewShareLinkSerializer(ShareLinkSerializer):
+    url = serializers.CharField(read_only=True, help_text="The link: shown this once, never stored.")
+
+
+@extend_schema_view(
+    destroy=extend_schema(
+        summary="Revoke a link (it answers “not available” from now on)", responses={200: ShareLinkSerializer}
+    ),
+)
+class ShareLinkViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Read-only links to one report, for a clinician without an account."""
+
+    serializer_class = ShareLinkSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ShareLink.objects.none()
+        return ShareLink.objects.filter(user=self.request.user)
+
+    @extend_schema(request=ShareLinkSerializer, responses={201: NewShareLinkSerializer})
+    def create(self, request):
+        """Make a link to the report of a range. The answer holds its `url` this once: only a hash of its
+        token is kept. At most 20 live links."""
+        serializer = ShareLinkSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            link, token = report.share_create(
+                user=request.user, start=data.get("start"), end=data.get("end"), days_valid=data["days_valid"]
+            )
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from None
+        body = ShareLinkSerializer(link).data
+        body["url"] = f"{settings.SITE_URL}/s/{token}/"
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def destroy(self, request, pk=None):
+        return Response(ShareLinkSerializer(report.share_revoke(link=self.get_object())).data)
+
+
+def _not_available(request):
+    response = render(request, "report/not_available.html", status=404)
+    response["Referrer-Policy"] = "no-referrer"
+    return _private(response)
+
+
+def _limited(request, link_key: str) -> bool:
+    """At most SHARED_PER_LINK openings of one link an hour, and SHARED_PER_ADDRESS requests a minute
+    from one address (a guessed token costs a guesser as much as a valid one)."""
+    from api.throttles import client_ip, throttle_cache
+
+    address = f"share:ip:{client_ip(request)}:{int(time.time() // 60)}"
+    if _count(throttle_cache, address, 60) > SHARED_PER_ADDRESS:
+        return True
+    return (
+        bool(link_key)
+        and _count(throttle_cache, f"share:link:{link_key}:{int(time.time() // 3600)}", 3600)
+        > SHARED_PER_LINK
+    )
+
+
+def _count(cache, key: str, timeout: int) -> int:
+    """A request more in this window (the throttles' cache: shared across processes, or each process's
+    own while the cache is down, as DRF's throttles here)."""
+    count = (cache.get(key) or 0) + 1
+    cache.set(key, count, timeout)
+    return count
+
+
+SHARED_PER_ADDRESS = 30
+SHARED_PER_LINK = 120
+
+
+def _shared(request, token: str):
+    if _limited(request, ""):
+        return None, _private(
+            HttpResponse("Too many requests: try again in a minute.", status=429, content_type="text/plain")
+        )
+    link = report.share_open(token=token)
+    if link is None:
+        return None, _not_available(request)
+    if _limited(request, str(link.pk)):
+        return None, _private(
+            HttpResponse("Too many requests: try again later.", status=429, content_type="text/plain")
+        )
+    return link, None
+
+
+def shared_page(request, token: str):
+    """GET /s/<token>/: the report a link names, without an account, and nothing else of it."""
+    link, refused = _shared(request, token)
+    if refused:
+        return refused
+    figures = report.report_for(user=link.user, start=link.start, end=link.end)
+    response = render_page(request, figures, pdf_href=f"/s/{token}/pdf/", back_href="")
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def shared_pdf(request, token: str):
+    link, refused = _shared(request, token)
+    if refused:
+        return refused
+    figures = report.report_for(user=link.user, start=link.start, end=link.end)
+    return render_pdf(figures, f"magnesium-report-{link.start}-{link.end}.pdf")
+
+
+shared_urlpatterns = [
+    path("<str:token>/", shared_page, name="shared-report"),
+    path("<str:token>/pdf/", shared_pdf, name="shared-report-pdf"),
 ]

@@ -38,6 +38,8 @@ router.register("symptoms", symptoms.SymptomViewSet, basename="symptom")
 router.register("labs", labs.LabResultViewSet, basename="lab-result")
 # A history brought from another tracker
 router.register("imports", imports.ImportViewSet, basename="import")
+# The report shared with a clinician
+router.register("share-links", report.ShareLinkViewSet, basename="share-link")
 # Reminders
 router.register("reminders/deliveries", reminders.DeliveryViewSet, basename="reminder-delivery")
 router.register("reminders", reminders.ReminderViewSet, basename="reminder")

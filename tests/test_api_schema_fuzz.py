@@ -77,7 +77,7 @@ NOT_LIMITS = re.compile(
             r"MyFitnessPal|not UTF-8|binary data|no rows|No magnesium column|spreadsheet formula",
             r"characters long|larger than \d+ MB|More than [\d,]+ rows|The file is empty|no header line",
             r"not a readable CSV|Send the file as|Send a file|magnesium column but not",
-            r"nothing to confirm|still running|A report covers at most",
+            r"nothing to confirm|still running|A report covers at most|links at once",
         ]
     )
 )

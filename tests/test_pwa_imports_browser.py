@@ -65,3 +65,28 @@ def test_the_report_opens_from_the_week_at_390_px(page, live_server):
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF").click()
     assert download.value.suggested_filename == "magnesium-report-2026-09-10-2026-10-07.pdf"
+
+
+def test_a_share_link_is_made_opened_elsewhere_and_revoked(page, context, live_server, browser):
+    page.set_viewport_size({"width": 390, "height": 844})
+    register(page, live_server, "gil")
+    set_profile(page)
+    page.goto(f"{live_server.url}/#/more")
+    page.get_by_role("link", name="Report for your doctor").click()
+    page.get_by_label("Link works for (days, 1 to 30)").fill("3")
+    page.get_by_role("button", name="Make a link").click()
+    url = page.locator("#share-url").input_value()
+    assert "/s/" in url
+    shot(page, "25-share")
+    # the doctor's browser: no account, no cookies
+    doctor = browser.new_context()
+    other = doctor.new_page()
+    other.goto(live_server.url + "/s/" + url.split("/s/", 1)[1])
+    expect(other.get_by_role("heading", name="Magnesium intake report")).to_be_visible()
+    page.reload()
+    expect(page.locator("#share-links")).to_contain_text("opened 1 time")
+    page.locator("#share-links").get_by_role("button").click()
+    expect(page.locator("#share-links")).to_contain_text("revoked")
+    other.reload()
+    expect(other.get_by_role("heading", name="Not available")).to_be_visible()
+    doctor.close()

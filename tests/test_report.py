@@ -142,3 +142,79 @@ def test_the_pdf_fetches_nothing_and_escapes_user_text(history, user):
         server.shutdown()
     assert hits == []
     assert "<img src=" in text  # shown as text, never loaded
+
+
+# --- Share links ----------------------------------------------------------------------------------------
+
+
+def make_link(api, **body):
+    response = api.post(
+        "/api/v1/share-links/",
+        {"start": str(END - timedelta(days=27)), "end": str(END), **body},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def path_of(url: str) -> str:
+    return url.split("127.0.0.1:8000", 1)[1]
+
+
+def test_a_share_link_opens_the_report_without_an_account_and_counts_its_openings(history, api, client):
+    link = make_link(api)
+    assert link["url"].startswith("http") and link["open_count"] == 0 and link["active"] is True
+    token = path_of(link["url"]).split("/")[2]
+    assert len(token) >= 32  # 192 bits, base64url
+    from tracker.models import ShareLink
+
+    stored = ShareLink.objects.get(pk=link["id"])
+    assert token not in stored.token_hash and len(stored.token_hash) == 64  # only its hash is kept
+    page = client.get(path_of(link["url"]))
+    assert page.status_code == 200 and b"Magnesium intake report" in page.content
+    assert page["Cache-Control"].startswith("no-store") and "noindex" in page["X-Robots-Tag"]
+    assert b"Back to the app" not in page.content and history.username.encode() not in page.content
+    pdf = client.get(path_of(link["url"]) + "pdf/")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    listed = api.get("/api/v1/share-links/").json()["results"][0]
+    assert listed["open_count"] == 2 and listed["last_opened_at"] and "url" not in listed
+    # nothing else of the account: the API still wants a sign-in
+    assert client.get("/api/v1/summary/daily/").status_code in (401, 403)
+    export = api.get("/api/v1/export/").json()
+    assert export["share_links"][0]["open_count"] == 2 and token not in str(export)
+
+
+def test_expired_revoked_guessed_and_deleted_links_answer_the_same_not_available(
+    history, api, client, other_api
+):
+    from django.utils import timezone
+
+    from tracker.models import ShareLink
+
+    expired, revoked, kept = make_link(api, days_valid=1), make_link(api), make_link(api, days_valid=30)
+    ShareLink.objects.filter(pk=expired["id"]).update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert other_api.delete(f"/api/v1/share-links/{revoked['id']}/").status_code == 404  # another account's
+    assert api.delete(f"/api/v1/share-links/{revoked['id']}/").json()["active"] is False
+    answers = [client.get(path_of(link["url"])) for link in (expired, revoked)]
+    answers.append(client.get("/s/" + "A" * 32 + "/"))  # a guessed token
+    assert {a.status_code for a in answers} == {404}
+    assert len({a.content for a in answers}) == 1 and b"not available" in answers[0].content
+    assert client.get(path_of(kept["url"])).status_code == 200
+    history.delete()  # deleting the account ends every link
+    assert client.get(path_of(kept["url"])).status_code == 404
+
+
+def test_share_link_limits(history, api, client, settings):
+    assert api.post("/api/v1/share-links/", {"days_valid": 31}, format="json").status_code == 400
+    assert api.post("/api/v1/share-links/", {"days_valid": 0}, format="json").status_code == 400
+    link = make_link(api)
+    import api.report as views
+
+    settings_before = views.SHARED_PER_ADDRESS
+    views.SHARED_PER_ADDRESS = 3
+    try:
+        codes = [client.get("/s/" + "B" * 32 + "/").status_code for _ in range(5)]
+    finally:
+        views.SHARED_PER_ADDRESS = settings_before
+    assert codes == [404, 404, 404, 429, 429]  # guessing is rate-limited per address
+    assert client.get(path_of(link["url"]), REMOTE_ADDR="10.9.9.9").status_code in (200, 429)

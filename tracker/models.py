@@ -380,3 +380,25 @@ class UserSession(AbstractBaseSession):
         from django.utils.module_loading import import_string
 
         return import_string(f"{project_settings.SESSION_ENGINE}.SessionStore")
+
+
+class ShareLink(models.Model):
+    """A read-only link to one report (a range of days), for a clinician without an account. Only a
+    hash of its token is stored: the link is shown once, when it is made."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="share_links")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the link's token.")
+    start = models.DateField()
+    end = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    open_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="share_user_recent")]
+
+    def __str__(self) -> str:
+        return f"Share link {self.pk}"

@@ -4,10 +4,12 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
+    # signed links from reminder emails and notifications
     path("r/", include("api.links")),
-    path(
-        "report/", include("api.report")
-    ),  # the report as a page and a PDF (the app's session)  # signed links from reminder emails and notifications
+    # the report as a page and a PDF (the app's session)
+    path("report/", include("api.report")),
+    # a report shared with a clinician, no account needed
+    path("s/", include("api.shared_links")),
     path("", include("pwa.urls")),
 ]
 

@@ -2,6 +2,8 @@
 for the same range (summaries.daily_summaries and has_data: one rule), with the symptoms, serum results,
 red flags, medicines and the target beside them."""
 
+import hashlib
+import secrets
 import statistics
 from collections import defaultdict
 from datetime import date, timedelta
@@ -9,10 +11,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db.models import F
+from django.utils import timezone
 
 from foods.nutrition import round_mg
 from tracker.guidance import labs, medicines, red_flags
-from tracker.models import LabResult, SupplementDose, SymptomEntry
+from tracker.models import LabResult, ShareLink, SupplementDose, SymptomEntry
 from tracker.services.guidance import active_red_flags, lab_reading
 from tracker.services.profile import local_today, profile_get, target_on
 from tracker.services.summaries import daily_summaries, has_data
@@ -162,3 +166,54 @@ def report_for(*, user: AbstractBaseUser, start: date, end: date) -> dict:
         ],
         "caveats": list(CAVEATS),
     }
+
+
+# --- Share links -------------------------------------------------------------------------------------
+
+SHARE_DAYS_DEFAULT, SHARE_DAYS_MAX = 7, 30
+MAX_SHARE_LINKS = 20  # live at once
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def share_create(*, user: AbstractBaseUser, start: date, end: date, days_valid: int = SHARE_DAYS_DEFAULT):
+    """A new link to the report of ``start``–``end``, valid ``days_valid`` days (1 to 30). Returns the
+    link and its token (192 random bits), which is never stored nor shown again."""
+    start, end = report_range(user=user, start=start, end=end)
+    if not 1 <= days_valid <= SHARE_DAYS_MAX:
+        raise ValidationError({"days_valid": [f"From 1 to {SHARE_DAYS_MAX} days."]})
+    now = timezone.now()
+    live = ShareLink.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now).count()
+    if live >= MAX_SHARE_LINKS:
+        raise ValidationError(
+            {"non_field_errors": [f"At most {MAX_SHARE_LINKS} links at once: revoke one first."]}
+        )
+    token = secrets.token_urlsafe(24)
+    link = ShareLink.objects.create(
+        user=user, token_hash=_hash(token), start=start, end=end, expires_at=now + timedelta(days=days_valid)
+    )
+    return link, token
+
+
+def share_open(*, token: str) -> ShareLink | None:
+    """The live link of a token, counted as opened; None for an unknown, expired or revoked one (all
+    answer the same)."""
+    if not token or len(token) > 100:
+        return None
+    now = timezone.now()
+    link = ShareLink.objects.filter(
+        token_hash=_hash(token), revoked_at__isnull=True, expires_at__gt=now
+    ).first()
+    if link is None:
+        return None
+    ShareLink.objects.filter(pk=link.pk).update(last_opened_at=now, open_count=F("open_count") + 1)
+    return link
+
+
+def share_revoke(*, link: ShareLink) -> ShareLink:
+    if link.revoked_at is None:
+        link.revoked_at = timezone.now()
+        link.save(update_fields=["revoked_at"])
+    return link

@@ -4,6 +4,7 @@
 import { api, ApiError, flush, onOutboxChange, onSynced, setOwner } from "./api.js";
 import { answerScreen } from "./answer.js";
 import { importScreen } from "./imports.js";
+import { shareScreen } from "./share.js";
 import { logScreen, warmQuickFoods } from "./food.js";
 import { healthScreen } from "./health.js";
 import { insightsScreen } from "./insights.js";
@@ -21,9 +22,9 @@ const SCREENS = {
   today: todayScreen, log: logScreen, supplement: supplementScreen, symptoms: symptomsScreen, week: weekScreen, more: moreScreen,
   month: monthScreen, trend: trendScreen,
   insights: insightsScreen, health: healthScreen, reminders: remindersScreen, settings: settingsScreen, setup: setupScreen,
-  answer: answerScreen, import: importScreen,
+  answer: answerScreen, import: importScreen, share: shareScreen,
 };
-const UNDER_MORE = new Set(["insights", "health", "reminders", "settings", "answer", "import"]);
+const UNDER_MORE = new Set(["insights", "health", "reminders", "settings", "answer", "import", "share"]);
 registerScreens(Object.keys(SCREENS));
 
 async function route() {

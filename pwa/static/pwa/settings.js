@@ -42,5 +42,6 @@ export function moreScreen() {
     link("#/health", "Health and labs", "Risk factors, medicines and their spacing, lab results"),
     link("#/reminders", "Reminders", "Push or email, on your own clock"),
     link("#/import", "Bring your history", "From Cronometer or a spreadsheet"),
+    link("#/share", "Report for your doctor", "One page, a PDF, and a link that expires"),
     link("#/settings", "Settings", "About you, your data, sign out")));
 }

@@ -4,14 +4,18 @@ all: its stylesheet is read from the app's own static files and every other URL 
 Django escapes every user string, so no text a user typed can make the server fetch anything."""
 
 import time
+from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import ValidationError
@@ -19,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.fields import BoundedDateField
-from tracker.models import ShareLink
+from tracker.models import ReportFile, ShareLink
 from tracker.services import report
 
 
@@ -121,23 +125,81 @@ def _refuse_fetch(url, *args, **kwargs):
     raise ValueError(f"the report loads nothing: {url[:60]!r} refused")
 
 
-def render_pdf(figures: dict, filename: str) -> HttpResponse:
+class PdfUnavailable(Exception):
+    pass
+
+
+def pdf_bytes(figures: dict) -> bytes:
     try:
         from weasyprint import CSS, HTML
-    except OSError:  # Pango missing on this server
-        return _private(
-            JsonResponse(
-                {"detail": "PDF rendering is not available on this server (WeasyPrint needs Pango)."},
-                status=503,
-            )
-        )
+    except OSError as exc:  # Pango missing on this server
+        raise PdfUnavailable from exc
     html = render_to_string("report/report.html", {"r": figures, "links": [], "pdf": True})
     with open(finders.find("report/report.css"), encoding="utf-8") as css:
         stylesheet = CSS(string=css.read(), url_fetcher=_refuse_fetch)
-    document = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(stylesheets=[stylesheet])
+    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(stylesheets=[stylesheet])
+
+
+def _pdf_response(document: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return _private(response)
+
+
+def _unavailable():
+    detail = "PDF rendering is not available on this server (WeasyPrint needs Pango)."
+    return _private(JsonResponse({"detail": detail}, status=503))
+
+
+def render_pdf(figures: dict, filename: str) -> HttpResponse:
+    try:
+        return _pdf_response(pdf_bytes(figures), filename)
+    except PdfUnavailable:
+        return _unavailable()
+
+
+# A range longer than this is rendered by the worker: the request answers with a page that waits for it.
+SYNC_PDF_DAYS = 92
+
+
+def render_file(file_id) -> None:
+    """The worker's part: render a ReportFile's PDF (once)."""
+    file = ReportFile.objects.select_related("user").filter(pk=file_id, done=False).first()
+    if file is None:
+        return
+    try:
+        document = pdf_bytes(report.report_for(user=file.user, start=file.start, end=file.end))
+    except PdfUnavailable:
+        ReportFile.objects.filter(pk=file.pk).update(done=True, error="PDF rendering is not available here.")
+        return
+    ReportFile.objects.filter(pk=file.pk).update(pdf=document, done=True)
+
+
+def _pdf_or_job(request, *, user, start, end, wait_href, link=None):
+    """The PDF now for a range up to SYNC_PDF_DAYS, else a job for the worker and a redirect to the page
+    that waits for it."""
+    filename = f"magnesium-report-{start}-{end}.pdf"
+    if (end - start).days < SYNC_PDF_DAYS:
+        return render_pdf(report.report_for(user=user, start=start, end=end), filename)
+    from api.tasks import render_report_pdf
+
+    ReportFile.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()  # kept a day
+    file = ReportFile.objects.create(user=user, start=start, end=end, share_link=link)
+    transaction.on_commit(partial(render_report_pdf.delay, str(file.pk)), robust=True)
+    return HttpResponseRedirect(wait_href(file.pk))
+
+
+def _waiting_file(request, file):
+    """The rendered PDF once the worker is done; until then a page that looks again every 2 seconds."""
+    if file is None or file.created_at < timezone.now() - timedelta(days=1):
+        return _not_available(request)
+    if not file.done:
+        response = render(request, "report/waiting.html", {"start": file.start, "end": file.end})
+        response["Refresh"] = "2"
+        return _private(response)
+    if file.error:
+        return _unavailable()
+    return _pdf_response(bytes(file.pdf), f"magnesium-report-{file.start}-{file.end}.pdf")
 
 
 def _page_range(request):
@@ -160,20 +222,31 @@ def report_page(request):
 
 
 def report_pdf(request):
-    """GET /report/pdf/?start=&end=: the same report as a PDF."""
+    """GET /report/pdf/?start=&end=: the same report as a PDF (a long range: rendered by the worker)."""
     if not request.user.is_authenticated:
         return HttpResponseRedirect("/#/login")
     found = _page_range(request)
     if isinstance(found, ValidationError):
         return _private(JsonResponse(found.detail, status=400))
     start, end = found
-    figures = report.report_for(user=request.user, start=start, end=end)
-    return render_pdf(figures, f"magnesium-report-{start}-{end}.pdf")
+    return _pdf_or_job(
+        request, user=request.user, start=start, end=end, wait_href=lambda pk: f"/report/pdf/{pk}/"
+    )
+
+
+def report_pdf_file(request, file_id):
+    """GET /report/pdf/<id>/: a long report's PDF, once the worker has rendered it (its owner only)."""
+    if not request.user.is_authenticated:
+        return HttpResponseRedirect("/#/login")
+    return _waiting_file(
+        request, ReportFile.objects.filter(pk=file_id, user=request.user, share_link=None).first()
+    )
 
 
 urlpatterns = [
     path("", report_page, name="report-page"),
     path("pdf/", report_pdf, name="report-pdf"),
+    path("pdf/<uuid:file_id>/", report_pdf_file, name="report-pdf-file"),
 ]
 
 
@@ -310,11 +383,25 @@ def shared_pdf(request, token: str):
     link, refused = _shared(request, token)
     if refused:
         return refused
-    figures = report.report_for(user=link.user, start=link.start, end=link.end)
-    return render_pdf(figures, f"magnesium-report-{link.start}-{link.end}.pdf")
+    return _pdf_or_job(
+        request,
+        user=link.user,
+        start=link.start,
+        end=link.end,
+        wait_href=lambda pk: f"/s/{token}/pdf/{pk}/",
+        link=link,
+    )
+
+
+def shared_pdf_file(request, token: str, file_id):
+    link, refused = _shared(request, token)
+    if refused:
+        return refused
+    return _waiting_file(request, ReportFile.objects.filter(pk=file_id, share_link=link).first())
 
 
 shared_urlpatterns = [
     path("<str:token>/", shared_page, name="shared-report"),
     path("<str:token>/pdf/", shared_pdf, name="shared-report-pdf"),
+    path("<str:token>/pdf/<uuid:file_id>/", shared_pdf_file, name="shared-report-pdf-file"),
 ]

@@ -192,6 +192,15 @@ def test_a_hostile_file_is_a_clear_400_and_stores_nothing(user, api, content, me
     assert not ImportBatch.objects.exists() and not IntakeEntry.objects.exists()
 
 
+def test_absurd_numbers_are_refused_lines_not_errors(user, api):
+    content = (
+        "Day,Food Name,Magnesium (mg)\n2026-10-01,A,1e999\n2026-10-01,B,NaN\n2026-10-01,C," + "9" * 40 + "\n"
+    )
+    response = upload(api, content)
+    assert response.status_code == 201, response.content
+    assert [r["line"] for r in response.json()["preview"]["refused"]] == [2, 3, 4]
+
+
 def test_a_file_too_large_is_refused(user, api):
     big = b"Day,Food Name,Magnesium (mg)\n" + b"2026-10-01,Nuts,5," + b"x" * 900 + b"\n"
     response = upload(api, big * (parsers.MAX_BYTES // len(big) + 2))
@@ -226,3 +235,16 @@ def test_a_large_file_goes_to_the_worker_with_progress(user, api, django_capture
     assert IntakeEntry.objects.filter(user=user).count() == 3000
     imports.import_run(batch_id=batch["id"])  # a redelivered task: nothing more
     assert IntakeEntry.objects.filter(user=user).count() == 3000
+
+
+def test_an_import_whose_worker_died_can_be_undone_after_an_hour(user, api):
+    from datetime import UTC
+    from datetime import datetime as dt
+
+    batch = upload(api, CRONOMETER).json()
+    api.post(f"/api/v1/imports/{batch['id']}/confirm/")
+    ImportBatch.objects.filter(pk=batch["id"]).update(status="running")  # as a killed worker leaves it
+    assert api.delete(f"/api/v1/imports/{batch['id']}/").status_code == 400  # still running, for now
+    ImportBatch.objects.filter(pk=batch["id"]).update(created_at=dt(2026, 1, 1, tzinfo=UTC))
+    assert api.delete(f"/api/v1/imports/{batch['id']}/").json()["status"] == "undone"
+    assert not IntakeEntry.objects.filter(user=user).exists()

@@ -22,11 +22,17 @@ from tracker.reminders.models import DeliveryStatus, ReminderDelivery
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def supplement_delivery(username: str, *, mg: int = 200, slot: str = "08:00") -> ReminderDelivery:
+def supplement_delivery(
+    username: str, *, mg: int = 200, slot: str = "08:00", daytime: bool = True
+) -> ReminderDelivery:
     """A supplement reminder sent to ``username`` today, naming the usual dose of ``mg`` citrate."""
     from foods.models import SupplementForm
+    from tests.test_reminder_answers import daytime_zone
 
     user = get_user_model().objects.get(username=username)
+    if daytime:  # a snooze must not cross midnight
+        services.profile_update(user=user, time_zone=daytime_zone())
+        user.refresh_from_db()
     citrate = SupplementForm.objects.get(name="Citrate")
     for days_ago in (1, 2, 3):
         services.dose_create(
@@ -187,7 +193,7 @@ def test_a_day_marked_complete_and_a_supplement_reminders_days(page, live_server
     register(page, live_server, "cat")
     set_profile(page)
     page.get_by_role("link", name="Start logging").click()
-    delivery = supplement_delivery("cat")
+    delivery = supplement_delivery("cat", daytime=False)
     page.goto(f"{live_server.url}/#/today")
     page.get_by_role("button", name="I've logged everything today").click()
     expect(page.get_by_text("✓ Day marked complete")).to_be_visible()

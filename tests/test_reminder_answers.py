@@ -24,6 +24,30 @@ from tracker.reminders.models import DeliveryStatus, Reminder, ReminderDelivery
 pytestmark = pytest.mark.django_db
 
 
+def daytime_zone() -> str:
+    """A time zone where it is day now: a snooze in the evening would be refused (it would come the next
+    day), and these tests must not depend on the hour they run at."""
+    from zoneinfo import ZoneInfo
+
+    for name in (
+        "UTC",
+        "Asia/Tokyo",
+        "America/New_York",
+        "Pacific/Kiritimati",
+        "Pacific/Honolulu",
+        "Asia/Kolkata",
+    ):
+        if 6 <= timezone.now().astimezone(ZoneInfo(name)).hour < 20:
+            return name
+    raise AssertionError("some zone has daytime now")
+
+
+@pytest.fixture(autouse=True)
+def _daytime(user):
+    services.profile_update(user=user, time_zone=daytime_zone())
+    user.refresh_from_db()
+
+
 def supplement_delivery(user, citrate, *, mg=200, channels=("web_push",)):
     usual_dose(user, citrate, mg)
     return make_delivery(user, due_reminder(user, kind="take_supplement", channels=channels))

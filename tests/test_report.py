@@ -218,3 +218,48 @@ def test_share_link_limits(history, api, client, settings):
         views.SHARED_PER_ADDRESS = settings_before
     assert codes == [404, 404, 404, 429, 429]  # guessing is rate-limited per address
     assert client.get(path_of(link["url"]), REMOTE_ADDR="10.9.9.9").status_code in (200, 429)
+
+
+def test_a_long_range_pdf_is_rendered_by_the_worker_and_waited_for(
+    history, client, user, other_user, api, django_capture_on_commit_callbacks
+):
+    from django.test import Client
+
+    from api.report import render_file
+
+    client.force_login(user)
+    start = END - timedelta(days=199)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = client.get(f"/report/pdf/?start={start}&end={END}")
+    assert response.status_code == 302 and len(queued) == 1
+    wait = response["Location"]
+    page = client.get(wait)
+    assert page.status_code == 200 and b"Preparing the PDF" in page.content and page["Refresh"] == "2"
+    stranger = Client()
+    stranger.force_login(other_user)
+    assert stranger.get(wait).status_code == 404  # another account's file is not available
+    render_file(wait.rstrip("/").split("/")[-1])  # the worker's part
+    pdf = client.get(wait)
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "200 days" in text
+    # through a share link too
+    link = make_link(api, start=str(start))
+    with django_capture_on_commit_callbacks(execute=False):
+        shared = Client().get(path_of(link["url"]) + "pdf/")
+    assert shared.status_code == 302 and shared["Location"].startswith(path_of(link["url"]) + "pdf/")
+
+
+def test_a_shared_links_token_never_reaches_the_log(history, api, client, caplog):
+    from tracker.middleware import RequestIdFilter
+
+    link = make_link(api)
+    token = path_of(link["url"]).split("/")[2]
+    api.delete(f"/api/v1/share-links/{link['id']}/")
+    with caplog.at_level("WARNING", logger="django.request"):
+        assert client.get(path_of(link["url"])).status_code == 404  # Django logs "Not Found: <path>"
+    assert caplog.records
+    for record in caplog.records:
+        RequestIdFilter().filter(record)
+        line = record.getMessage() + str(getattr(record, "request", ""))
+        assert token not in line and "/s/[token]" in line, line

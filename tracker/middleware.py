@@ -25,14 +25,15 @@ class RequestIdFilter(logging.Filter):
         if request is not None and not isinstance(request, str):
             record.request = redact(f"{getattr(request, 'method', '')} {getattr(request, 'path', '')}")
         if isinstance(record.args, tuple) and any(
-            isinstance(arg, str) and "/r/" in arg for arg in record.args
+            isinstance(arg, str) and SIGNED_LINK.search(arg) for arg in record.args
         ):
             record.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in record.args)
         return True
 
 
-# A signed link's token is its credential (a reminder's answer, an email's unsubscribe): never logged.
-SIGNED_LINK = re.compile(r"(/r/(?:answer|unsubscribe)/)[^/?\s]+")
+# A link's token is its credential (a reminder's answer, an email's unsubscribe, a shared report):
+# never logged.
+SIGNED_LINK = re.compile(r"(/r/(?:answer|unsubscribe)/|/s/)[^/?\s]+")
 
 
 def redact(text: str) -> str:

@@ -402,3 +402,22 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return f"Share link {self.pk}"
+
+
+class ReportFile(models.Model):
+    """A report's PDF rendered by the worker (a long range), kept for a day to be downloaded."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_files")
+    share_link = models.ForeignKey(
+        "tracker.ShareLink", on_delete=models.CASCADE, null=True, blank=True, related_name="files"
+    )
+    start = models.DateField()
+    end = models.DateField()
+    pdf = models.BinaryField(blank=True, default=b"", editable=False)
+    done = models.BooleanField(default=False)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Report file {self.pk}"

@@ -137,10 +137,10 @@ def read(data: bytes, *, today: date) -> ParsedFile:
     """Read a whole file. ``today``: the user's local date (no row may be later than tomorrow)."""
     text = _text(data)
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        dialect = csv.Sniffer().sniff(text.splitlines()[0][:2000], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = next(reader)
     except (StopIteration, csv.Error) as exc:
@@ -276,8 +276,8 @@ def _number(value: str, what: str) -> Decimal:
         )
     except InvalidOperation:
         raise _Refused(f"the {what} {value[:20]!r} is not a number") from None
-    if not number.is_finite():
-        raise _Refused(f"the {what} {value[:20]!r} is not a number")
+    if not number.is_finite() or abs(number) > 10 * MAX_MG:
+        raise _Refused(f"the {what} {value[:20]!r} is not a number of a serving")
     return number.quantize(Decimal("0.01"))
 
 

@@ -10,7 +10,7 @@ magnesium; one whose form is not recognisable is a food entry marked for review.
 
 import hashlib
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 
@@ -27,6 +27,7 @@ from tracker.services.profile import local_today, profile_get
 from tracker.work import queue_task
 
 SYNC_ROWS = 2_000  # larger files are imported by the worker, with progress
+STALLED = timedelta(hours=1)  # a run not done by then lost its worker: it may be undone
 CHUNK = 1_000
 MAX_REFUSALS_SHOWN = 200
 _NAMESPACE = uuid.UUID("0c6f3f2e-7a31-4e55-9d0b-2f4f9b1c5a77")
@@ -189,7 +190,9 @@ def import_undo(*, batch: ImportBatch) -> ImportBatch:
     """Remove everything an import added (entries, doses, and its foods no other entry uses)."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        # a run whose worker died (nothing moves for an hour) can be undone: its rows are removed as any
+        stalled = batch.created_at < timezone.now() - STALLED
+        if batch.status in (ImportStatus.QUEUED, ImportStatus.RUNNING) and not stalled:
             raise ValidationError({"status": ["This import is still running: undo it once it is done."]})
         if batch.status == ImportStatus.UNDONE:
             return batch

@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 from functools import partial
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -175,14 +176,19 @@ def render_file(file_id) -> None:
     ReportFile.objects.filter(pk=file.pk).update(pdf=document, done=True)
 
 
+@shared_task(ignore_result=True, name="api.tasks.render_report_pdf")
+def render_report_pdf(file_id: str) -> None:
+    """The worker renders a long range's PDF into its ReportFile; the waiting page serves it once done.
+    Safe to run twice: a file already rendered is left alone."""
+    render_file(file_id)
+
+
 def _pdf_or_job(request, *, user, start, end, wait_href, link=None):
     """The PDF now for a range up to SYNC_PDF_DAYS, else a job for the worker and a redirect to the page
     that waits for it."""
     filename = f"magnesium-report-{start}-{end}.pdf"
     if (end - start).days < SYNC_PDF_DAYS:
         return render_pdf(report.report_for(user=user, start=start, end=end), filename)
-    from api.tasks import render_report_pdf
-
     ReportFile.objects.filter(created_at__lt=timezone.now() - timedelta(days=1)).delete()  # kept a day
     file = ReportFile.objects.create(user=user, start=start, end=end, share_link=link)
     transaction.on_commit(partial(render_report_pdf.delay, str(file.pk)), robust=True)
